@@ -1,0 +1,82 @@
+# Trợ lý 797 — `make run` starts the assistant, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+BIN       := $(VENV)/bin
+MODEL     := models/tro-ly-797.tar.gz
+NLU_PLAIN := data/nlu/generated/no_diacritics.yml
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export PYTHONHASHSEED := 0
+
+.PHONY: help install data db model run shell test test-unit test-rasa test-e2e validate lock clean
+
+help:
+	@echo "make run    - install, seed the database, train if needed, start the assistant (Ctrl-C stops)"
+	@echo "make shell  - the same, chatting in this terminal"
+	@echo "make test   - every test (unit, data validation, test stories, held-out NLU, end-to-end)"
+
+# --- set-up ---------------------------------------------------------------
+$(BIN)/python:
+	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade "pip<25" setuptools wheel
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+# Diacritic-free copies of the training examples (git-ignored, rebuilt on change).
+$(NLU_PLAIN): $(VENV)/.installed $(filter-out $(NLU_PLAIN),$(wildcard data/nlu/*.yml))
+	$(BIN)/python -m bot.nlu.augment train data/nlu $@
+
+data: $(NLU_PLAIN)
+
+db: install
+	$(BIN)/python -m bot init-db
+
+# Rasa's own fingerprinting decides whether anything needs retraining.
+# A "Misaligned entity annotation" warning fails the build: it means an
+# annotation was silently dropped.
+model: install data
+	@mkdir -p var
+	$(BIN)/rasa train --fixed-model-name tro-ly-797 --out models 2>&1 | tee var/train.log
+	@if grep -q "Misaligned entity annotation" var/train.log; then \
+	  echo "Training printed 'Misaligned entity annotation' (see var/train.log)"; exit 1; fi
+	@test -f $(MODEL)
+
+run: db model
+	scripts/run.sh
+
+shell: db model
+	scripts/run.sh shell
+
+# --- tests ----------------------------------------------------------------
+validate: install data
+	$(BIN)/rasa data validate --data data --domain domain.yml --config config.yml
+
+test-unit: install
+	$(BIN)/python -m pytest -m "not model" -q
+
+test-rasa: model
+	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors
+
+test-e2e: model
+	$(BIN)/python -m pytest -m model -q
+
+test: install
+	$(MAKE) test-unit
+	$(MAKE) validate
+	$(MAKE) model
+	$(MAKE) test-rasa
+	$(MAKE) test-e2e
+
+# --- maintenance ----------------------------------------------------------
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf results var/train.log $(NLU_PLAIN)

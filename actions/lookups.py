@@ -1,0 +1,226 @@
+"""Database look-ups: deadlines, an agency's submissions, follow-ups, and the
+form that asks which agency.
+
+Facts come from the repository (data/obligations.yml, submissions); wording
+from :mod:`actions.replies`; the user's words are read by :mod:`bot.periods`
+and :mod:`actions.parsing`. "Today" is the local date in Asia/Ho_Chi_Minh
+(``ASSISTANT_TODAY`` overrides it in tests).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import replies
+from actions.parsing import agency_phrase
+from actions.services import DatabaseUnavailable, directory, run_db
+from bot.db.repository import AgencyStatus, ObligationView
+from bot.periods import PLAN, QUARTERLY_REPORT, local_today, parse_obligation_kind, parse_quarter_and_year
+
+logger = logging.getLogger(__name__)
+
+DIRECTIVE_YEAR = 2022  # the year whose tasks Văn bản 797 is about
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a look-up is about: an obligation kind and/or a year and quarter."""
+
+    kind: Optional[str] = None
+    year: Optional[int] = None
+    quarter: Optional[int] = None
+
+    def slots(self, lookup: str) -> List[Dict[Text, Any]]:
+        return [
+            SlotSet("last_lookup", lookup),
+            SlotSet("obligation_kind", self.kind),
+            SlotSet("period_year", self.year),
+            SlotSet("period_quarter", self.quarter),
+        ]
+
+
+def read_query(tracker: Tracker, today: date, previous: Optional[Query] = None) -> Query:
+    """The query in the latest message; parts it does not name come from ``previous``."""
+    text = tracker.latest_message.get("text") or ""
+    button_kind = next(tracker.get_latest_entity_values("obligation"), None)
+    kind = button_kind or parse_obligation_kind(text)
+    period = parse_quarter_and_year(text, today)
+    year = period.year if period else None
+    quarter = period.quarter if period else None
+    if quarter:
+        kind = QUARTERLY_REPORT
+    if previous:
+        if kind is None and quarter is None:
+            kind = previous.kind
+        if kind == previous.kind or (quarter and previous.kind == QUARTERLY_REPORT):
+            year = year or previous.year
+            if quarter is None and kind == QUARTERLY_REPORT and year == previous.year:
+                quarter = previous.quarter
+    return Query(kind, year, quarter)
+
+
+def previous_query(tracker: Tracker) -> Query:
+    def as_int(value: Any) -> Optional[int]:
+        return int(value) if value is not None else None
+
+    return Query(
+        tracker.get_slot("obligation_kind"),
+        as_int(tracker.get_slot("period_year")),
+        as_int(tracker.get_slot("period_quarter")),
+    )
+
+
+def select(obligations: List[ObligationView], query: Query) -> List[ObligationView]:
+    """The obligations a query is about; all of them when it names nothing."""
+    chosen = obligations
+    if query.kind:
+        chosen = [o for o in chosen if o.kind == query.kind]
+    if query.year:
+        chosen = [o for o in chosen if o.year == query.year]
+    if query.quarter:
+        chosen = [o for o in chosen if o.quarter == query.quarter]
+    return chosen
+
+
+def nothing_for(query: Query) -> str:
+    period = f"quý {replies.ROMAN.get(query.quarter or 0, '')}/" if query.quarter else ""
+    return (
+        f"Trợ lý không có hạn nộp nào cho {period}{query.year or ''} trong dữ liệu: "
+        f"{replies.DIRECTIVE} chỉ đề cập kế hoạch và báo cáo năm {DIRECTIVE_YEAR}. "
+        "Dưới đây là các hạn của năm đó."
+    ).replace("cho /", "cho ")
+
+
+async def answer_deadline(dispatcher: CollectingDispatcher, query: Query, today: date) -> None:
+    obligations = await run_db(lambda repo: repo.list_obligations())
+    chosen = select(obligations, query)
+    note = None
+    if not chosen:
+        note = nothing_for(query)
+        chosen = select(obligations, Query(kind=query.kind, quarter=query.quarter, year=DIRECTIVE_YEAR)) or obligations
+    dispatcher.utter_message(text=replies.deadline_reply(chosen, today, note))
+
+
+async def answer_status(dispatcher: CollectingDispatcher, code: str, query: Query, today: date) -> None:
+    status: AgencyStatus = await run_db(lambda repo: repo.agency_status(code, today))
+    items = list(status.items)
+    if query.kind == PLAN or query.quarter:
+        chosen = [i for i in items if i.obligation in select([i.obligation for i in items], query)]
+        items = chosen or items
+    dispatcher.utter_message(text=replies.status_reply(status, items))
+
+
+class ActionDeadline(Action):
+    """Due date of the plan or a quarterly report, with days left or overdue."""
+
+    def name(self) -> Text:
+        return "action_deadline"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        today = local_today()
+        query = read_query(tracker, today)
+        try:
+            await answer_deadline(dispatcher, query, today)
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+        return query.slots("deadline")
+
+
+class ActionAgencyStatus(Action):
+    """What the agency in slot ``agency`` has submitted, and what is overdue."""
+
+    def name(self) -> Text:
+        return "action_agency_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        today = local_today()
+        query = read_query(tracker, today)
+        code = tracker.get_slot("agency_code")
+        if not code:
+            dispatcher.utter_message(response="utter_ask_agency")
+            return query.slots("status")
+        try:
+            await answer_status(dispatcher, code, query, today)
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+        return query.slots("status")
+
+
+class ActionFollowupPeriod(Action):
+    """"Còn quý 4 thì sao?": repeat the last look-up for another period."""
+
+    def name(self) -> Text:
+        return "action_followup_period"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        today = local_today()
+        query = read_query(tracker, today, previous_query(tracker))
+        code = tracker.get_slot("agency_code")
+        lookup = "status" if tracker.get_slot("last_lookup") == "status" and code else "deadline"
+        try:
+            if lookup == "status":
+                await answer_status(dispatcher, code, query, today)
+            else:
+                await answer_deadline(dispatcher, query, today)
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+        return query.slots(lookup)
+
+
+class ValidateAgencyForm(FormValidationAction):
+    """Fills slot ``agency`` with a canonical addressee name (and ``agency_code``).
+
+    The gazetteer's entity fills the slot (``from_entity``); when there is none,
+    :func:`extract_agency` guesses the phrase ("tỉnh Xyz") so that the user
+    hears it is not an addressee instead of being asked again. Unknown or
+    ambiguous names leave the slot empty, so the form asks again.
+    """
+
+    def name(self) -> Text:
+        return "validate_agency_form"
+
+    async def extract_agency(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        message = tracker.latest_message
+        if any(e.get("entity") == "agency" for e in message.get("entities") or []):
+            return {}
+        text = message.get("text") or ""
+        if text.startswith("/"):
+            return {}
+        phrase = agency_phrase(text)
+        answering = tracker.get_slot("requested_slot") == "agency" and tracker.active_loop_name == "agency_form"
+        if phrase is None and answering and 0 < len(text.strip()) <= 80:
+            phrase = text.strip()
+        return {"agency": phrase} if phrase else {}
+
+    async def validate_agency(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if isinstance(value, list):  # several agency entities: take the first
+            value = value[0] if value else None
+        if not value:
+            return {"agency": None, "agency_code": None}
+        agencies = directory()
+        agency = agencies.get(str(value))  # a button sends the code
+        resolution = None if agency else agencies.resolve(str(value))
+        if resolution is not None and resolution.status == "found":
+            agency = resolution.agency
+        if agency is not None:
+            return {"agency": agency.name, "agency_code": agency.code}
+        if resolution.status == "ambiguous":
+            dispatcher.utter_message(
+                text=replies.ambiguous_agency_reply(str(value), resolution),
+                buttons=[{"title": a.name, "payload": f'/inform_agency{{"agency":"{a.code}"}}'} for a in resolution.candidates[:6]],
+            )
+        else:
+            dispatcher.utter_message(
+                text=replies.unknown_agency_reply(str(value), resolution),
+                buttons=[{"title": a.name, "payload": f'/inform_agency{{"agency":"{a.code}"}}'} for a in resolution.suggestions],
+            )
+        return {"agency": None, "agency_code": None}

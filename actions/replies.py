@@ -1,0 +1,158 @@
+"""Vietnamese wording of look-up answers (pure functions, no Rasa, no database).
+
+Dates are written ``dd/mm/yyyy``; day counts are relative to ``today``, a local
+date in Asia/Ho_Chi_Minh. Every due date says where it comes from: the
+directive gives none, so they are operator defaults from data/obligations.yml.
+"""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from typing import Iterable, List, Optional, Sequence
+
+from bot.agencies import Resolution
+from bot.db.repository import AgencyStatus, ObligationStatus, ObligationView, SuccessionView
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+DEFAULT_MARK = "*"
+DIRECTIVE = "Văn bản 797/BTTTT-THH"
+
+
+def fmt_date(d: date) -> str:
+    """``date(2022, 3, 6)`` -> ``"06/03/2022"``."""
+    return d.strftime("%d/%m/%Y")
+
+
+def obligation_label(ob: ObligationView) -> str:
+    """``"báo cáo quý II/2022"`` or ``"kế hoạch chuyển đổi số năm 2022"`` (lower case)."""
+    if ob.kind == "plan":
+        return f"kế hoạch chuyển đổi số năm {ob.year}"
+    return f"báo cáo quý {ROMAN.get(ob.quarter or 0, ob.quarter)}/{ob.year}"
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def days_phrase(days_left: int) -> str:
+    """``5`` -> ``"còn 5 ngày"``, ``0`` -> ``"hạn là hôm nay"``, ``-3`` -> ``"đã quá hạn 3 ngày"``."""
+    if days_left > 0:
+        return f"còn {days_left} ngày"
+    if days_left == 0:
+        return "hạn là hôm nay"
+    return f"đã quá hạn {-days_left} ngày"
+
+
+def due_text(ob: ObligationView) -> str:
+    """The due date, marked when it is an operator default rather than the directive's."""
+    return fmt_date(ob.due_date) + (DEFAULT_MARK if ob.due_date_origin != "directive" else "")
+
+
+def due_footnote(obligations: Iterable[ObligationView]) -> Optional[str]:
+    """Where the marked due dates come from, or ``None`` when none is marked."""
+    defaults = [ob for ob in obligations if ob.due_date_origin != "directive"]
+    if not defaults:
+        return None
+    return (
+        f"({DEFAULT_MARK}) {DIRECTIVE} chỉ yêu cầu gửi kế hoạch sau khi phê duyệt và báo cáo "
+        "định kỳ hằng quý, không quy định ngày nộp cụ thể; đây là hạn mặc định do đơn vị vận hành "
+        "trợ lý cấu hình (tệp data/obligations.yml)."
+    )
+
+
+def deadline_reply(obligations: Sequence[ObligationView], today: date, note: Optional[str] = None) -> str:
+    """Due dates of ``obligations`` with days left or overdue on ``today``."""
+    lines: List[str] = []
+    if note:
+        lines.append(note)
+    if len(obligations) == 1:
+        ob = obligations[0]
+        lines.append(
+            f"Hạn nộp {obligation_label(ob)}: {due_text(ob)} "
+            f"({days_phrase((ob.due_date - today).days)}, tính đến hôm nay {fmt_date(today)})."
+        )
+    else:
+        lines.append(f"Hạn nộp kế hoạch và báo cáo theo {DIRECTIVE} (tính đến hôm nay {fmt_date(today)}):")
+        lines += [
+            f"• {capitalised(obligation_label(ob))}: {due_text(ob)} — {days_phrase((ob.due_date - today).days)}"
+            for ob in obligations
+        ]
+    footnote = due_footnote(obligations)
+    if footnote:
+        lines.append(footnote)
+    return "\n".join(lines)
+
+
+def _item_line(item: ObligationStatus) -> str:
+    ob = item.obligation
+    if item.state == "submitted" and item.submission:
+        sub = item.submission
+        text = f"đã nộp ngày {fmt_date(sub.received_on)}"
+        if sub.reference_number:
+            text += f", số {sub.reference_number}"
+        if item.days_late:
+            text += f" (muộn {item.days_late} ngày so với hạn {due_text(ob)})"
+        if sub.is_sample:
+            text += " — dữ liệu mẫu"
+        return text
+    if item.state == "open":
+        return f"chưa nộp; hạn {due_text(ob)}, {days_phrase(item.days_left or 0)}"
+    return f"chưa nộp; đã quá hạn {item.days_overdue} ngày (hạn {due_text(ob)})"
+
+
+def succession_line(succession: Optional[SuccessionView], agency_name: str) -> Optional[str]:
+    """A note that a 2022 addressee was later merged or renamed (operator data)."""
+    if succession is None:
+        return None
+    verb = "đổi tên thành" if succession.kind == "rename" else "hợp nhất vào"
+    return (
+        f"Lưu ý: từ {fmt_date(succession.effective)}, {agency_name} đã {verb} {succession.successor_name} "
+        f"({succession.source}; thông tin do đơn vị vận hành cập nhật, không thuộc {DIRECTIVE})."
+    )
+
+
+def status_reply(status: AgencyStatus, items: Sequence[ObligationStatus]) -> str:
+    """An agency's submissions for ``items`` (all its obligations, or the one asked about)."""
+    name = status.agency.name
+    lines: List[str] = []
+    if len(items) == 1:
+        item = items[0]
+        lines.append(f"{name} — {obligation_label(item.obligation)}: {_item_line(item)}.")
+        lines.append(f"(Theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)}.)")
+    else:
+        lines.append(f"Tình hình nộp kế hoạch, báo cáo của {name} (theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)}):")
+        lines += [f"• {capitalised(obligation_label(i.obligation))}: {_item_line(i)}" for i in items]
+        overdue = sum(1 for i in items if i.state == "overdue")
+        if overdue:
+            lines.append(f"Còn {overdue} nghĩa vụ quá hạn chưa nộp.")
+    for extra in (due_footnote(i.obligation for i in items), succession_line(status.succession, name)):
+        if extra:
+            lines.append(extra)
+    return "\n".join(lines)
+
+
+def quoted(user_text: str, limit: int = 60) -> str:
+    """User text safe to echo: no markup, one line, at most ``limit`` characters."""
+    text = re.sub(r"<[^>]*>", "", user_text)
+    text = " ".join(html.unescape(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def unknown_agency_reply(query: str, resolution: Resolution) -> str:
+    """Say that ``query`` is not an addressee; explain successors; offer suggestions."""
+    lines = [
+        f"Không tìm thấy «{quoted(query)}» trong danh sách cơ quan nhận {DIRECTIVE} "
+        "(các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ và UBND 63 tỉnh, thành phố trực thuộc Trung ương năm 2022)."
+    ]
+    if resolution.note:
+        lines.append(resolution.note)
+    if resolution.suggestions:
+        lines.append("Có phải anh/chị muốn hỏi: " + "; ".join(a.name for a in resolution.suggestions) + "?")
+    return "\n".join(lines)
+
+
+def ambiguous_agency_reply(query: str, resolution: Resolution) -> str:
+    """Ask which of several agencies ``query`` meant."""
+    names = "; ".join(a.name for a in resolution.candidates)
+    return f"«{quoted(query)}» có thể là một trong các cơ quan sau: {names}. Anh/chị muốn tra cứu cơ quan nào?"
