@@ -1,0 +1,53 @@
+"""Shared pytest fixtures. Each owner keeps to a clearly marked section."""
+from __future__ import annotations
+
+
+# ============================================================================ #
+# Data layer (bot.agencies, bot.db) -- fixtures shared by test_agencies,      #
+# test_repository and test_cli.                                               #
+# ============================================================================ #
+import os
+import uuid
+
+import pytest
+
+PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def agency_directory():
+    """The AgencyDirectory built from data/ (built once: spaCy setup is slow)."""
+    from bot.agencies import AgencyDirectory
+    from bot.settings import DATA_DIR
+
+    return AgencyDirectory.from_files(DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def pg_database_url():
+    """URL of a throwaway PostgreSQL database, created for this test session and
+    dropped afterwards. Skips when the server is unreachable, unless CI is set
+    (then the test fails: CI must exercise PostgreSQL)."""
+    import psycopg2
+
+    try:
+        admin = psycopg2.connect(PG_ADMIN_URL, connect_timeout=3)
+    except psycopg2.OperationalError as exc:
+        msg = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {str(exc).strip()}"
+        if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+            pytest.fail(msg + " (CI is set: PostgreSQL is required)")
+        pytest.skip(msg)
+    admin.autocommit = True
+    name = f"test_797_{uuid.uuid4().hex[:12]}"
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+# ============================================================================ #
+# End of data layer section.                                                  #
+# ============================================================================ #
