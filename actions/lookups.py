@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.parsing import agency_phrase
+from bot.phrases import agency_phrase
 from actions.services import DatabaseUnavailable, directory, run_db
 from bot.db.repository import AgencyStatus, ObligationView
 from bot.periods import PLAN, QUARTERLY_REPORT, local_today, parse_obligation_kind, parse_quarter_and_year

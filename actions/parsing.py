@@ -6,26 +6,13 @@ NFD input, capitals and text typed without diacritics behave the same.
 from __future__ import annotations
 
 import re
-from typing import List, Optional
+from typing import List
 
-from bot.text import fold, has_diacritics, nfc
+from bot.text import fold
 
 _DECISION = re.compile(r"(?<!\d)(749|942)(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(2020|2021|2022)(?!\d)")
 _YEAR_RANGE = re.compile(r"(?<!\d)20(20|21)\s*(-|–|den|toi)\s*(20)?(21|22)(?!\d)")
-
-# "tỉnh Xyz", "UBND thành phố Abc", "Bộ Xyz", "Sở TT&TT Xyz": a word that
-# introduces an agency, then up to five words, stopping at words that start
-# the rest of the question ("đã nộp", "chưa", "thì sao", ...).
-_INTRO = r"(?:ubnd|uy ban nhan dan|so tt&tt|so thong tin va truyen thong|tinh|thanh pho|tp\.?|bo|so)"
-_STOP_ACCENTED = {
-    "đã", "chưa", "có", "nộp", "gửi", "báo", "kế", "thì", "còn", "ra", "sao", "nào",
-    "thế", "được", "hay", "không", "về", "của", "là", "hạn", "tình", "hình", "quý",
-    "năm", "này", "ơi", "à", "nhé", "vậy", "với", "giúp", "cho", "xem",
-}
-_STOP_PLAIN = {fold(w) for w in _STOP_ACCENTED} | {"bc", "kh"}
-_INTRO_RE = re.compile(rf"(?<![\w&]){_INTRO}(?![\w&])")
-_WORD = re.compile(r"[\w&.\-]+")
 
 
 def mentioned_decisions(text: str) -> List[str]:
@@ -43,31 +30,3 @@ def mentioned_years(text: str) -> List[int]:
     if _YEAR_RANGE.search(folded):
         return [2020, 2021, 2022]
     return sorted({int(y) for y in _YEAR.findall(folded)})
-
-
-def agency_phrase(text: str) -> Optional[str]:
-    """Guess the agency phrase in a question when no extractor found one.
-
-    Returns the phrase as typed (NFC), e.g. ``"tỉnh Xyz"`` for
-    ``"Tình hình báo cáo của tỉnh Xyz?"``, or ``None``. Used only to tell the
-    user that a name is not an addressee; known agencies are found by the
-    gazetteer. Folding keeps NFC character positions, so spans map back.
-    """
-    raw = nfc(text)
-    folded = "".join(fold(c) or " " for c in raw)  # one folded char per raw char
-    for intro in _INTRO_RE.finditer(folded):
-        words = []
-        for word in _WORD.finditer(folded, intro.end()):
-            between = folded[(words[-1].end() if words else intro.end()):word.start()]
-            if between.strip() or len(words) == 5 or _is_stop(raw[word.start():word.end()]):
-                break
-            words.append(word)
-        if words:
-            return raw[intro.start():words[-1].end()].strip(" .-")
-    return None
-
-
-def _is_stop(word: str) -> bool:
-    # "Đà" (Đà Nẵng) is not "đã": compare with accents when the user typed them.
-    word = word.lower().strip(".-")
-    return word in _STOP_ACCENTED if has_diacritics(word) else fold(word) in _STOP_PLAIN

@@ -82,6 +82,15 @@ _GENERIC_TOKENS = frozenset(
 _TOKEN = re.compile(r"[0-9a-z]+")
 
 
+def _in_document_number(folded: str, start: int, end: int) -> bool:
+    """True for "BTTTT" in "797/BTTTT-THH" or "UBND" in "56/BC-UBND": a document
+    symbol names its issuer, it does not ask about an agency."""
+    before = folded[start - 1] if start > 0 else " "
+    after = folded[end] if end < len(folded) else " "
+    glued_dash = before == "-" and start > 1 and folded[start - 2].isalnum()
+    return before == "/" or after == "/" or glued_dash
+
+
 # --------------------------------------------------------------------------- #
 # Data classes                                                                 #
 # --------------------------------------------------------------------------- #
@@ -458,7 +467,7 @@ class AgencyDirectory:
         taken = [False] * len(spans)
         chosen = []
         for match_id, ts, te in matches:
-            if any(taken[ts:te]):
+            if any(taken[ts:te]) or _in_document_number(folded, spans[ts][0], spans[te - 1][1]):
                 continue
             for i in range(ts, te):
                 taken[i] = True

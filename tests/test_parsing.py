@@ -5,7 +5,8 @@ import unicodedata
 
 import pytest
 
-from actions.parsing import agency_phrase, mentioned_decisions, mentioned_years
+from actions.parsing import mentioned_decisions, mentioned_years
+from bot.phrases import agency_phrase
 
 
 @pytest.mark.parametrize(

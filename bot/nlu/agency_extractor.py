@@ -24,12 +24,14 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.agencies import AgencyDirectory, load_agencies, load_successions
+from bot.phrases import agency_phrase
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -50,9 +52,10 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     Each entity also carries ``agency_code`` (the id in ``data/agencies.yml``).
     Entities of the same type found by an earlier extractor (DIETClassifier)
-    that overlap a gazetteer match are replaced by it; others are kept, so an
-    unknown name ("tỉnh Xyz") still reaches the actions, which say it is not an
-    addressee and suggest the closest ones.
+    that overlap a gazetteer match are replaced by it; others are kept only if
+    they read like an agency (:func:`bot.phrases.agency_phrase`), so an unknown
+    name ("tỉnh Xyz") still reaches the actions, which say it is not an
+    addressee and suggest the closest ones, while stray words are dropped.
     """
 
     @staticmethod
@@ -142,22 +145,27 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
                     ENTITY_ATTRIBUTE_TYPE: self._config["entity"],
                     ENTITY_ATTRIBUTE_START: m.start,
                     ENTITY_ATTRIBUTE_END: m.end,
-                    "value": m.name,
+                    ENTITY_ATTRIBUTE_VALUE: m.name,
                     "agency_code": m.code,
                     "confidence_entity": 1.0,
                 }
                 for m in self._directory.find_mentions(text)
             ]
-            if not found:
-                continue
-            kept = [
-                e
-                for e in message.get(ENTITIES, [])
-                if e.get(ENTITY_ATTRIBUTE_TYPE) != self._config["entity"]
-                or not any(_overlaps(e, f) for f in found)
-            ]
-            message.set(ENTITIES, kept + self.add_extractor_name(found), add_to_output=True)
+            entities = message.get(ENTITIES, [])
+            kept = [e for e in entities if self._keep(e, text, found)]
+            if found or len(kept) != len(entities):
+                message.set(ENTITIES, kept + self.add_extractor_name(found), add_to_output=True)
         return messages
+
+    def _keep(self, entity: Dict[Text, Any], text: str, found: List[Dict[Text, Any]]) -> bool:
+        """Keep another extractor's agency entity only if the gazetteer has no
+        better one there and it reads like an agency ("tỉnh Xyz", not "dong")."""
+        if entity.get(ENTITY_ATTRIBUTE_TYPE) != self._config["entity"]:
+            return True
+        if any(_overlaps(entity, f) for f in found):
+            return False
+        surface = text[entity[ENTITY_ATTRIBUTE_START] : entity[ENTITY_ATTRIBUTE_END]]
+        return agency_phrase(surface) is not None
 
 
 def _overlaps(a: Dict[Text, Any], b: Dict[Text, Any]) -> bool:

@@ -15,7 +15,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List
 
 import pytest
 import requests
@@ -25,7 +25,14 @@ MODEL = ROOT / "models" / "tro-ly-797.tar.gz"
 BIN = Path(sys.executable).parent
 TODAY = "2022-05-10"
 
-pytestmark = pytest.mark.model
+
+
+def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
+    """Everything under tests/e2e needs the trained model (``-m model``)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.model)
 
 
 def free_port() -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from pathlib import Path
 from typing import Callable, Dict, List, Set, Tuple
 
 import pytest
@@ -23,7 +22,7 @@ from .conftest import ROOT, Assistant
 
 HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
 INTENT_F1_FLOOR = 0.90
-ENTITY_F1_FLOOR = 0.85
+ENTITY_F1_FLOOR = 0.95
 FALLBACK = "nlu_fallback"
 
 VARIANTS: Dict[str, Callable[[str], str]] = {
@@ -52,7 +51,8 @@ def scores(assistant: Assistant) -> Dict[str, Dict]:
     examples = load_data(str(HOLDOUT)).intent_examples
     results: Dict[str, Dict] = {}
     for name, change in VARIANTS.items():
-        gold_intents, predicted_intents, gold_spans, predicted_spans, errors = [], [], [], [], []
+        gold_intents, predicted_intents, gold_spans, predicted_spans = [], [], [], []
+        errors, entity_errors = [], []
         for example in examples:
             text = change(example.get("text"))
             # every variant keeps character positions of NFC text except NFD
@@ -62,14 +62,20 @@ def scores(assistant: Assistant) -> Dict[str, Dict]:
             if parsed["intent"]["name"] != example.get("intent"):
                 errors.append({"text": text, "gold": example.get("intent"), "predicted": parsed["intent"]["name"]})
             if name != "nfd":
-                gold_spans.append({(e["start"], e["end"]) for e in example.get("entities", []) if e["entity"] == "agency"})
-                predicted_spans.append({(e["start"], e["end"]) for e in parsed["entities"] if e["entity"] == "agency"})
+                gold = {(e["start"], e["end"]) for e in example.get("entities", []) if e["entity"] == "agency"}
+                found = {(e["start"], e["end"]) for e in parsed["entities"] if e["entity"] == "agency"}
+                gold_spans.append(gold)
+                predicted_spans.append(found)
+                if gold != found:
+                    entity_errors.append({"text": text, "gold": [text[a:b] for a, b in sorted(gold)],
+                                          "predicted": [text[a:b] for a, b in sorted(found)]})
         results[name] = {
             "examples": len(examples),
             "intent_accuracy": round(accuracy_score(gold_intents, predicted_intents), 4),
             "intent_macro_f1": round(f1_score(gold_intents, predicted_intents, average="macro",
                                               labels=sorted(set(gold_intents)), zero_division=0), 4),
             "errors": errors,
+            "entity_errors": entity_errors,
         }
         if gold_spans:
             results[name]["agency_entity_f1"] = round(entity_f1(gold_spans, predicted_spans), 4)
