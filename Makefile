@@ -58,8 +58,9 @@ shell: db model
 validate: install data
 	$(BIN)/rasa data validate --data data --domain domain.yml --config config.yml
 
+UNIT := not model and not channels and not cluster and not bench
 test-unit: install
-	$(BIN)/python -m pytest -m "not model" -q
+	$(BIN)/python -m pytest -m "$(UNIT)" -q
 
 test-rasa: model
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors
@@ -67,12 +68,13 @@ test-rasa: model
 test-e2e: model
 	$(BIN)/python -m pytest -m model -q
 
+# Further stages (channels, cluster, bench smoke) add themselves to
+# TEST_STAGES from mk/*.mk; each runs after the model is trained, reusing it.
+TEST_STAGES := test-unit validate model test-rasa test-e2e
+-include mk/*.mk
+
 test: install
-	$(MAKE) test-unit
-	$(MAKE) validate
-	$(MAKE) model
-	$(MAKE) test-rasa
-	$(MAKE) test-e2e
+	@set -e; for stage in $(TEST_STAGES); do echo "=== make $$stage"; $(MAKE) --no-print-directory $$stage; done
 
 # --- maintenance ----------------------------------------------------------
 lock: install

@@ -1,6 +1,27 @@
 """Shared pytest fixtures. Each owner keeps to a clearly marked section."""
 from __future__ import annotations
 
+# ============================================================================ #
+# Test stages: a test's folder decides its marker, and `make test` runs each   #
+# marker in its own stage (see the Makefile).                                  #
+#   tests/e2e -> model, tests/channels -> channels, tests/cluster -> cluster,  #
+#   tests/bench -> bench; everything else is a unit test.                      #
+# ============================================================================ #
+from pathlib import Path as _Path
+
+import pytest as _pytest
+
+_STAGE_OF_FOLDER = {"e2e": "model", "channels": "channels", "cluster": "cluster", "bench": "bench"}
+_TESTS = _Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        relative = _Path(str(item.fspath)).resolve().relative_to(_TESTS)
+        marker = _STAGE_OF_FOLDER.get(relative.parts[0]) if len(relative.parts) > 1 else None
+        if marker:
+            item.add_marker(getattr(_pytest.mark, marker))
+
 
 # ============================================================================ #
 # Data layer (bot.agencies, bot.db) -- fixtures shared by test_agencies,      #

@@ -27,13 +27,6 @@ TODAY = "2022-05-10"
 
 
 
-def pytest_collection_modifyitems(items: List[pytest.Item]) -> None:
-    """Everything under tests/e2e needs the trained model (``-m model``)."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.model)
-
 
 def free_port() -> int:
     with socket.socket() as s:
