@@ -151,17 +151,23 @@ def parse_obligation_kind(text: str) -> Optional[str]:
     return None
 
 
-def local_today(settings: Optional[Settings] = None) -> date:
+def local_today(settings: Optional[Settings] = None, now: Optional[datetime] = None) -> date:
     """Today's date in Asia/Ho_Chi_Minh, or ``settings.today`` (ASSISTANT_TODAY)
     when set.
 
+    Args:
+        settings: defaults to :func:`bot.settings.load_settings`.
+        now: a timezone-aware instant to use instead of the clock (tests).
+
     Raises:
-        ValueError: ASSISTANT_TODAY is set but not ``YYYY-MM-DD``.
+        ValueError: ASSISTANT_TODAY is set but not ``YYYY-MM-DD``, or ``now`` is naive.
     """
     settings = settings or load_settings()
     if settings.today:
         return date.fromisoformat(settings.today)
-    return datetime.now(ZoneInfo(TIMEZONE)).date()
+    if now is not None and now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return (now or datetime.now(ZoneInfo(TIMEZONE))).astimezone(ZoneInfo(TIMEZONE)).date()
 
 
 def days_between(today: date, due: date) -> int:

@@ -108,3 +108,17 @@ def test_local_today(tmp_path):
 def test_local_today_env(monkeypatch):
     monkeypatch.setenv("ASSISTANT_TODAY", "2023-01-10")
     assert local_today() == date(2023, 1, 10)
+
+
+def test_local_today_is_the_date_in_ho_chi_minh_city():
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    from bot.settings import load_settings
+
+    settings = replace(load_settings(), today="")
+    # 17:30 UTC on 31/12/2022 is already 00:30 on 01/01/2023 in Asia/Ho_Chi_Minh (UTC+7)
+    assert local_today(settings, now=datetime(2022, 12, 31, 17, 30, tzinfo=timezone.utc)) == date(2023, 1, 1)
+    assert local_today(settings, now=datetime(2022, 12, 31, 16, 59, tzinfo=timezone.utc)) == date(2022, 12, 31)
+    with pytest.raises(ValueError):
+        local_today(settings, now=datetime(2022, 12, 31, 16, 59))

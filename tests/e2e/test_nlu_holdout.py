@@ -52,11 +52,13 @@ def scores(assistant: Assistant) -> Dict[str, Dict]:
     results: Dict[str, Dict] = {}
     for name, change in VARIANTS.items():
         gold_intents, predicted_intents, gold_spans, predicted_spans = [], [], [], []
-        errors, entity_errors = [], []
+        errors, entity_errors, ranked = [], [], []
         for example in examples:
             text = change(example.get("text"))
             # every variant keeps character positions of NFC text except NFD
             parsed = assistant.parse(text)
+            top = next(r for r in parsed["intent_ranking"] if r["name"] != FALLBACK)
+            ranked.append([example.get("intent"), top["name"], round(top["confidence"], 4)])
             gold_intents.append(example.get("intent"))
             predicted_intents.append(parsed["intent"]["name"])
             if parsed["intent"]["name"] != example.get("intent"):
@@ -76,6 +78,8 @@ def scores(assistant: Assistant) -> Dict[str, Dict]:
                                               labels=sorted(set(gold_intents)), zero_division=0), 4),
             "errors": errors,
             "entity_errors": entity_errors,
+            # [gold, best intent other than nlu_fallback, its confidence]: scripts/tune_fallback.py
+            "ranked": ranked,
         }
         if gold_spans:
             results[name]["agency_entity_f1"] = round(entity_f1(gold_spans, predicted_spans), 4)

@@ -1,0 +1,65 @@
+"""Multi-turn conversations and awkward input over the REST channel.
+
+Today is pinned to 10/05/2022 (see conftest) so day counts are exact.
+"""
+from __future__ import annotations
+
+import unicodedata
+import uuid
+
+import pytest
+
+from .conftest import Assistant, reply_text
+
+
+def new_sender() -> str:
+    return f"conv-{uuid.uuid4().hex[:12]}"
+
+
+def test_agency_is_asked_for_then_kept_for_a_follow_up(assistant: Assistant) -> None:
+    sender = new_sender()
+    first = reply_text(assistant.send(sender, "cho tôi xem tình hình nộp báo cáo của đơn vị tôi"))
+    assert "cơ quan, đơn vị" in first
+    second = reply_text(assistant.send(sender, "UBND tỉnh Quảng Ninh"))
+    assert "Tỉnh Quảng Ninh" in second and "quý I/2022: đã nộp ngày 14/03/2022" in second
+    third = reply_text(assistant.send(sender, "còn quý 4 thì sao?"))
+    assert "Tỉnh Quảng Ninh — báo cáo quý IV/2022: chưa nộp; hạn 15/12/2022*, còn 219 ngày." in third
+
+
+def test_deadline_then_follow_up_without_agency(assistant: Assistant) -> None:
+    sender = new_sender()
+    first = reply_text(assistant.send(sender, "HAN NOP BAO CAO QUY III"))
+    assert "quý III/2022: 15/09/2022*" in first and "không quy định ngày nộp cụ thể" in first
+    second = reply_text(assistant.send(sender, "thế quý 1?"))
+    assert "quý I/2022: 15/03/2022*" in second and "đã quá hạn 56 ngày" in second
+
+
+def test_unknown_agency_gets_suggestions(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "tỉnh Quang Nihn đã nộp kế hoạch chưa"))
+    assert "Tỉnh Quảng Ninh" in reply
+
+
+def test_merged_province_is_explained(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "tỉnh Hà Giang đã nộp kế hoạch chưa"))
+    assert "Tỉnh Hà Giang" in reply and "Tỉnh Tuyên Quang" in reply
+
+
+def test_decomposed_unicode_agency_name(assistant: Assistant) -> None:
+    text = unicodedata.normalize("NFD", "Bộ Giáo dục và Đào tạo đã gửi kế hoạch chưa?")
+    reply = reply_text(assistant.send(new_sender(), text))
+    assert "Bộ Giáo dục và Đào tạo — kế hoạch chuyển đổi số năm 2022: đã nộp ngày 22/04/2022" in reply
+
+
+def test_every_fact_answer_cites_the_source(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "văn bản 797 gửi cho những cơ quan nào"))
+    assert "Nguồn: Văn bản số 797/BTTTT-THH ngày 06/03/2022" in reply
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "😀😀😀", "<script>alert('x')</script>", "\x00\x07 ?", "a" * 5000, "?!.,"],
+)
+def test_awkward_input_gets_a_reply(assistant: Assistant, message: str) -> None:
+    reply = reply_text(assistant.send(new_sender(), message))
+    assert reply.strip(), f"no reply to {message[:30]!r}"
+    assert "<script>" not in reply
