@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from bot.phrases import agency_phrase
 from actions.services import DatabaseUnavailable, directory, run_db
+from bot.agencies import Agency
 from bot.db.repository import AgencyStatus, ObligationView
 from bot.periods import PLAN, QUARTERLY_REPORT, local_today, parse_obligation_kind, parse_quarter_and_year
 
@@ -50,7 +51,7 @@ def read_query(tracker: Tracker, today: date, previous: Optional[Query] = None) 
     """The query in the latest message; parts it does not name come from ``previous``."""
     text = tracker.latest_message.get("text") or ""
     button_kind = next(tracker.get_latest_entity_values("obligation"), None)
-    kind = button_kind or parse_obligation_kind(text)
+    kind = button_kind if button_kind in (PLAN, QUARTERLY_REPORT) else parse_obligation_kind(text)
     period = parse_quarter_and_year(text, today)
     year = period.year if period else None
     quarter = period.quarter if period else None
@@ -90,12 +91,17 @@ def select(obligations: List[ObligationView], query: Query) -> List[ObligationVi
 
 
 def nothing_for(query: Query) -> str:
-    period = f"quý {replies.ROMAN.get(query.quarter or 0, '')}/" if query.quarter else ""
+    if query.quarter and query.year:
+        period = f"quý {replies.ROMAN[query.quarter]}/{query.year}"
+    elif query.quarter:
+        period = f"quý {replies.ROMAN[query.quarter]}"
+    else:
+        period = f"năm {query.year}" if query.year else "yêu cầu này"
     return (
-        f"Trợ lý không có hạn nộp nào cho {period}{query.year or ''} trong dữ liệu: "
+        f"Trợ lý không có hạn nộp nào cho {period} trong dữ liệu: "
         f"{replies.DIRECTIVE} chỉ đề cập kế hoạch và báo cáo năm {DIRECTIVE_YEAR}. "
         "Dưới đây là các hạn của năm đó."
-    ).replace("cho /", "cho ")
+    )
 
 
 async def answer_deadline(dispatcher: CollectingDispatcher, query: Query, today: date) -> None:
@@ -141,7 +147,9 @@ class ActionAgencyStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         today = local_today()
-        query = read_query(tracker, today)
+        # "còn UBND tỉnh Nghệ An?" right after a status answer keeps its period
+        carry = tracker.get_intent_of_latest_message() == "inform_agency" and tracker.get_slot("last_lookup") == "status"
+        query = read_query(tracker, today, previous_query(tracker) if carry else None)
         code = tracker.get_slot("agency_code")
         if not code:
             dispatcher.utter_message(response="utter_ask_agency")
@@ -162,8 +170,13 @@ class ActionFollowupPeriod(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         today = local_today()
         query = read_query(tracker, today, previous_query(tracker))
+        events: List[Dict[Text, Any]] = []
         code = tracker.get_slot("agency_code")
-        lookup = "status" if tracker.get_slot("last_lookup") == "status" and code else "deadline"
+        named = named_agency(tracker)  # "còn Bộ Tài chính thì sao?" switches the agency
+        if named is not None:
+            code = named.code
+            events = [SlotSet("agency", named.name), SlotSet("agency_code", named.code)]
+        lookup = "status" if code and (named is not None or tracker.get_slot("last_lookup") == "status") else "deadline"
         try:
             if lookup == "status":
                 await answer_status(dispatcher, code, query, today)
@@ -171,7 +184,15 @@ class ActionFollowupPeriod(Action):
                 await answer_deadline(dispatcher, query, today)
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
-        return query.slots(lookup)
+        return events + query.slots(lookup)
+
+
+def named_agency(tracker: Tracker) -> Optional[Agency]:
+    """The addressee the gazetteer found in the latest message, if any."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "agency" and entity.get("agency_code"):
+            return directory().get(entity["agency_code"])
+    return None
 
 
 class ValidateAgencyForm(FormValidationAction):

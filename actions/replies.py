@@ -126,7 +126,9 @@ def status_reply(status: AgencyStatus, items: Sequence[ObligationStatus]) -> str
         overdue = sum(1 for i in items if i.state == "overdue")
         if overdue:
             lines.append(f"Còn {overdue} nghĩa vụ quá hạn chưa nộp.")
-    for extra in (due_footnote(i.obligation for i in items), succession_line(status.succession, name)):
+    # only the due dates actually written above carry the mark
+    dated = [i.obligation for i in items if i.state != "submitted" or i.days_late]
+    for extra in (due_footnote(dated), succession_line(status.succession, name)):
         if extra:
             lines.append(extra)
     return "\n".join(lines)

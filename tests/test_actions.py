@@ -196,3 +196,26 @@ async def test_legal_basis(text, response):
 async def test_year_role(text, response):
     messages, _ = await run(ActionAnswerYearRole(), tracker(text))
     assert [m["response"] for m in messages] == [response]
+
+
+async def test_followup_naming_another_agency_switches_to_it(database):
+    slots = {"agency": "Bộ Y tế", "agency_code": "BYT", "last_lookup": "status",
+             "obligation_kind": "quarterly_report", "period_quarter": 2.0}
+    entities = [{"entity": "agency", "value": "Bộ Tài chính", "agency_code": "BTC", "start": 4, "end": 16}]
+    messages, events = await run(
+        ActionFollowupPeriod(), tracker("còn Bộ Tài chính thì sao?", slots, entities, intent="ask_followup_period"))
+    assert texts(messages).startswith("Bộ Tài chính — báo cáo quý II/2022: chưa nộp")
+    assert events[:2] == [SlotSet("agency", "Bộ Tài chính"), SlotSet("agency_code", "BTC")]
+
+
+async def test_unknown_button_kind_is_ignored(database):
+    t = tracker("/ask_deadline", entities=[{"entity": "obligation", "value": "report"}])
+    messages, events = await run(ActionDeadline(), t)
+    assert "30/04/2022" in texts(messages) and "cho  trong" not in texts(messages)
+    assert SlotSet("obligation_kind", None) in events
+
+
+async def test_status_of_a_submitted_plan_has_no_due_date_footnote(database):
+    slots = {"agency": "Bộ Giáo dục và Đào tạo", "agency_code": "BGDDT"}
+    messages, _ = await run(ActionAgencyStatus(), tracker("Bộ GD&ĐT đã gửi kế hoạch chưa", slots))
+    assert "đã nộp ngày 22/04/2022" in texts(messages) and "(*)" not in texts(messages)
