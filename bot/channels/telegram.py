@@ -1,0 +1,414 @@
+"""Telegram connector: Rasa's ``TelegramInput`` with authentication, robustness
+and group-chat manners added.
+
+Loaded from ``credentials.yml`` as ``bot.channels.telegram.TelegramInput``; the
+webhook is ``POST /webhooks/telegram/webhook`` and ``GET /webhooks/telegram/``
+is a health check.
+
+What differs from ``rasa.core.channels.telegram`` (Rasa 3.6):
+
+- **Authentication.** With ``secret_token`` set, it is registered with
+  ``setWebhook`` and every update must carry it in the
+  ``X-Telegram-Bot-Api-Secret-Token`` header (compared in constant time);
+  otherwise the answer is 401 and nothing is processed.
+- **No ``getMe`` per update.** The bot's username comes from the settings
+  (``verify``); it is only needed to notice mentions in groups.
+- **Never a 500 or a traceback for Telegram.** Every update gets 200: errors
+  are logged (without the token) and swallowed, unknown update kinds are
+  ignored, retried deliveries (same ``update_id``) are answered once.
+- **Start-up never fails** because Telegram is unreachable or answers 429:
+  ``setWebhook`` runs in the background after the server starts, with a few
+  bounded retries.
+- **Non-text messages** (stickers, photos, voice, documents, ...) get one
+  short polite reply; service updates (members joining or leaving, the bot
+  added to or removed from a group, channel posts, edits) get none.
+- **Groups**: the assistant answers only when mentioned (``@bot_name``) or
+  when a message replies to one of its own.
+- **Buttons** become a vertical inline keyboard whose ``callback_data`` always
+  fits Telegram's 64-byte limit (see :func:`callback_data_for`); a pressed
+  button is acknowledged with ``answerCallbackQuery`` and continues the
+  conversation with the button's payload.
+- ``api_base`` points the connector at another Bot API server (tests use a
+  local fake).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import re
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from aiogram import Bot
+from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.exceptions import NetworkError, RetryAfter, TelegramAPIError
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
+from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_payload, setting, TELEGRAM_REQUIRED
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_DATA_MAX_BYTES = 64
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HASH_PREFIX = "#"
+# Updates the assistant needs; Telegram sends only these once the webhook is set.
+ALLOWED_UPDATES = ["message", "callback_query"]
+# Message fields that make a message a service message (no reply).
+SERVICE_FIELDS = (
+    "new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo",
+    "delete_chat_photo", "group_chat_created", "supergroup_chat_created",
+    "channel_chat_created", "migrate_to_chat_id", "migrate_from_chat_id",
+    "pinned_message", "message_auto_delete_timer_changed", "forum_topic_created",
+    "forum_topic_edited", "forum_topic_closed", "forum_topic_reopened",
+    "video_chat_started", "video_chat_ended", "video_chat_scheduled",
+    "video_chat_participants_invited", "successful_payment", "connected_website",
+    "write_access_allowed", "proximity_alert_triggered", "users_shared", "chat_shared",
+    "boost_added", "chat_background_set", "giveaway_created", "giveaway_completed",
+)
+COMMANDS = {"/start": GREETING_TEXT, "/help": "/ask_help", "/restart": "/restart"}
+
+# Payloads too long for callback_data, by their hash id (bounded, in memory).
+_LONG_PAYLOADS: "OrderedDict[str, str]" = OrderedDict()
+_LONG_PAYLOADS_MAX = 5_000
+
+
+def callback_data_for(payload: Text) -> Text:
+    """The ``callback_data`` for a button payload, at most 64 bytes in UTF-8.
+
+    Input: a Rasa button payload such as ``/inform_agency{"agency":"QUANGNINH"}``
+    or free text. Output: the payload with the JSON compacted if that fits in
+    64 bytes, otherwise ``#`` + 24 hex digits of its SHA-256, remembered in
+    memory so that :func:`payload_from_callback` can map it back. Never raises.
+    """
+    compact = compact_payload(payload)
+    if len(compact.encode("utf-8")) <= CALLBACK_DATA_MAX_BYTES and not compact.startswith(HASH_PREFIX):
+        return compact
+    key = HASH_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+    _LONG_PAYLOADS[key] = payload
+    _LONG_PAYLOADS.move_to_end(key)
+    while len(_LONG_PAYLOADS) > _LONG_PAYLOADS_MAX:
+        _LONG_PAYLOADS.popitem(last=False)
+    return key
+
+
+def payload_from_callback(data: Text, message: Optional[Dict[str, Any]] = None) -> Optional[Text]:
+    """The user message for a pressed button.
+
+    Input: the callback query's ``data`` and the message that carried the
+    keyboard. Output: the original payload; for a hash id no longer in memory
+    (e.g. after a restart), the pressed button's title, which the NLU
+    understands; ``None`` if nothing usable is left.
+    """
+    if not data:
+        return None
+    if not data.startswith(HASH_PREFIX):
+        return data
+    if data in _LONG_PAYLOADS:
+        return _LONG_PAYLOADS[data]
+    keyboard = ((message or {}).get("reply_markup") or {}).get("inline_keyboard") or []
+    for row in keyboard:
+        for button in row:
+            if button.get("callback_data") == data and button.get("text"):
+                return button["text"]
+    return None
+
+
+class TelegramOutput(RasaTelegramOutput):
+    """Sends replies through the Bot API at ``api_base`` (aiogram ``Bot``).
+
+    Buttons become a vertical inline keyboard with 64-byte-safe callback data.
+    Errors from Telegram propagate as aiogram ``TelegramAPIError``; the input
+    channel logs them.
+    """
+
+    def __init__(self, access_token: Optional[Text], api_base: Optional[Text] = None) -> None:
+        server = TelegramAPIServer.from_base(api_base) if api_base else TELEGRAM_PRODUCTION
+        # RasaTelegramOutput.__init__ cannot take a server: call aiogram's Bot directly.
+        Bot.__init__(self, access_token, server=server)
+
+    async def send_message(self, chat_id: Any, text: Text, *args: Any, **kwargs: Any) -> Any:
+        """aiogram's ``sendMessage``, retried once after a short 429 (``retry_after`` at most 10 s)
+        or a network error. Raises aiogram's ``TelegramAPIError`` otherwise."""
+        try:
+            return await super().send_message(chat_id, text, *args, **kwargs)
+        except RetryAfter as error:
+            if error.timeout > 10:
+                raise
+            await asyncio.sleep(error.timeout)
+        except NetworkError:
+            await asyncio.sleep(1)
+        return await super().send_message(chat_id, text, *args, **kwargs)
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: Text,
+        text: Text,
+        buttons: List[Dict[Text, Any]],
+        button_type: Optional[Text] = "vertical",
+        **kwargs: Any,
+    ) -> None:
+        """Sends ``text`` with one inline button per row (titles are long in Vietnamese)."""
+        markup = InlineKeyboardMarkup()
+        for button in buttons:
+            payload = button.get("payload") or button.get("title") or ""
+            markup.row(InlineKeyboardButton(button.get("title", payload), callback_data=callback_data_for(payload)))
+        await self.send_message(recipient_id, text, reply_markup=markup)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        """Sends ``text``, one Telegram message per paragraph, each within 4096 characters."""
+        for part in text.strip().split("\n\n"):
+            part = part.strip()
+            while part:
+                await self.send_message(recipient_id, part[:4096])
+                part = part[4096:]
+
+
+class TelegramInput(RasaTelegramInput):
+    """Telegram webhook input channel (see the module docstring).
+
+    Credentials (``credentials.yml``): ``access_token`` (bot token),
+    ``verify`` (bot username, without ``@``), ``webhook_url`` (public HTTPS
+    address of ``/webhooks/telegram/webhook``; empty: do not call
+    ``setWebhook``), ``secret_token`` (optional; 1-256 of ``A-Za-z0-9_-``) and
+    ``api_base`` (default ``https://api.telegram.org``).
+    """
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    REQUIRED = TELEGRAM_REQUIRED
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """Builds the channel from settings (``${VAR}`` expanded by :func:`setting`).
+
+        Without ``access_token`` or ``verify`` the channel is *off*: it logs
+        which settings are missing and its webhook answers 503.
+        """
+        credentials = credentials or {}
+        missing = [var for key, var in cls.REQUIRED.items() if not setting(credentials.get(key))]
+        if missing:
+            logger.info("Telegram channel off: set %s", ", ".join(missing))
+            channel = cls(None, None, None)
+            channel.missing = missing
+            return channel
+        logger.info("Telegram channel on")
+        return cls(
+            setting(credentials.get("access_token")),
+            (setting(credentials.get("verify")) or "").lstrip("@"),
+            setting(credentials.get("webhook_url")),
+            secret_token=setting(credentials.get("secret_token")),
+            api_base=setting(credentials.get("api_base")),
+        )
+
+    def __init__(
+        self,
+        access_token: Optional[Text],
+        verify: Optional[Text],
+        webhook_url: Optional[Text],
+        debug_mode: bool = False,
+        secret_token: Optional[Text] = None,
+        api_base: Optional[Text] = None,
+        webhook_attempts: int = 4,
+    ) -> None:
+        super().__init__(access_token, verify, webhook_url, debug_mode=debug_mode)
+        if secret_token and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret_token):
+            raise ValueError("TELEGRAM_SECRET_TOKEN may hold only A-Z, a-z, 0-9, _ and - (1-256 characters)")
+        self.secret_token = secret_token
+        self.api_base = api_base
+        self.webhook_attempts = webhook_attempts
+        self.seen_updates = SeenIds()
+        self.missing: List[Text] = []  # required settings not set: the channel is off
+        self._output: Optional[TelegramOutput] = None
+
+    # --- output -------------------------------------------------------------
+    def get_output_channel(self) -> TelegramOutput:
+        """The (single) output channel; unlike Rasa's, it does not call ``setWebhook``."""
+        if self._output is None:
+            self._output = TelegramOutput(self.access_token, self.api_base)
+        return self._output
+
+    async def register_webhook(self) -> bool:
+        """Calls ``setWebhook`` (with the secret token), retrying a few times.
+
+        Output: ``True`` once Telegram accepted it, ``False`` otherwise. Never
+        raises: a 429 waits ``retry_after`` (at most 30 s), network errors back
+        off exponentially, and failures are logged without the token.
+        """
+        if not self.webhook_url:
+            logger.info("Telegram: no webhook_url set, not calling setWebhook.")
+            return False
+        payload: Dict[str, Any] = {"url": self.webhook_url, "allowed_updates": json.dumps(ALLOWED_UPDATES)}
+        if self.secret_token:
+            payload["secret_token"] = self.secret_token
+        output = self.get_output_channel()
+        for attempt in range(1, self.webhook_attempts + 1):
+            delay = min(2 ** attempt, 30)
+            try:
+                await output.request("setWebhook", payload)
+                logger.info("Telegram: webhook registered at %s", self.webhook_url)
+                return True
+            except RetryAfter as error:
+                delay = min(max(int(error.timeout), 1), 30)
+                logger.warning("Telegram: setWebhook rate-limited, retrying in %s s", delay)
+            except TelegramAPIError as error:
+                logger.warning("Telegram: setWebhook failed (%s), attempt %s", type(error).__name__, attempt)
+            except Exception as error:  # network errors, timeouts
+                logger.warning("Telegram: Bot API unreachable (%s), attempt %s", type(error).__name__, attempt)
+            if attempt < self.webhook_attempts:
+                await asyncio.sleep(delay)
+        logger.error("Telegram: could not register the webhook; messages will not arrive until it is set.")
+        return False
+
+    # --- input --------------------------------------------------------------
+    def _authorized(self, request: Request) -> bool:
+        if not self.secret_token:
+            return True
+        given = request.headers.get(SECRET_HEADER, "")
+        return hmac.compare_digest(given.encode("utf-8"), self.secret_token.encode("utf-8"))
+
+    def _addressed_text(self, message: Dict[str, Any]) -> Optional[Text]:
+        """The text to process, or ``None`` when the assistant should stay silent.
+
+        In private chats every text counts. In groups only a text that
+        mentions the bot or replies to one of its messages; the mention is
+        removed. Commands map to intents (``/start`` greets).
+        """
+        text = (message.get("text") or "").strip()
+        chat_type = (message.get("chat") or {}).get("type", "private")
+        name = (self.verify or "").lower()
+        if chat_type != "private":
+            replied = (message.get("reply_to_message") or {}).get("from") or {}
+            replied_to_bot = bool(name) and replied.get("is_bot") and (replied.get("username") or "").lower() == name
+            mentioned = bool(name) and f"@{name}" in text.lower()
+            if not (mentioned or replied_to_bot):
+                return None
+        if name:
+            text = re.sub(rf"@{re.escape(name)}\b", "", text, flags=re.IGNORECASE).strip()
+        if text.startswith("/"):
+            command = text.split()[0].lower() if text.split() else text
+            if command in COMMANDS:
+                return COMMANDS[command]
+            text = text.lstrip("/").strip()  # an unknown command: let the NLU read the word
+        return text or None
+
+    def _wants_reply_to_non_text(self, message: Dict[str, Any]) -> bool:
+        chat_type = (message.get("chat") or {}).get("type", "private")
+        if chat_type == "private":
+            return True
+        replied = (message.get("reply_to_message") or {}).get("from") or {}
+        caption = (message.get("caption") or "").lower()
+        name = (self.verify or "").lower()
+        return bool(name) and (
+            (replied.get("is_bot") and (replied.get("username") or "").lower() == name) or f"@{name}" in caption
+        )
+
+    async def handle_update(
+        self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]], metadata: Any
+    ) -> None:
+        """Processes one update. Raises only on unexpected errors (the route logs them)."""
+        out = self.get_output_channel()
+        if "callback_query" in update:
+            query = update["callback_query"]
+            try:
+                await out.answer_callback_query(query["id"])
+            except Exception as error:
+                logger.warning("Telegram: answerCallbackQuery failed (%s)", type(error).__name__)
+            message = query.get("message") or {}
+            chat_id = (message.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
+            text = payload_from_callback(query.get("data") or "", message)
+            if chat_id is None or not text:
+                return
+            await on_new_message(UserMessage(text, out, str(chat_id), input_channel=self.name(), metadata=metadata))
+            return
+
+        message = update.get("message")
+        if not isinstance(message, dict):
+            # edited_message, channel_post, my_chat_member, chat_member, inline_query, ...: no reply
+            logger.debug("Telegram: ignoring update kind %s", [k for k in update if k != "update_id"])
+            return
+        chat_id = (message.get("chat") or {}).get("id")
+        if chat_id is None or (message.get("from") or {}).get("is_bot"):
+            return
+        if message.get("text") is not None:
+            text = self._addressed_text(message)
+            if text:
+                await on_new_message(UserMessage(text, out, str(chat_id), input_channel=self.name(), metadata=metadata))
+            return
+        if any(field in message for field in SERVICE_FIELDS):
+            return
+        if self._wants_reply_to_non_text(message):
+            await out.send_message(chat_id, TEXT_ONLY)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Routes: ``GET /`` health, ``POST /webhook`` updates.
+
+        ``/webhook`` answers 401 for a missing or wrong secret token, 400 for
+        a body that is not a JSON object, and 200 otherwise (also when
+        processing failed: Telegram would only retry the same update).
+        """
+        telegram_webhook = Blueprint("telegram_webhook", __name__)
+        # aiogram's debug log prints request data, including the webhook's secret token.
+        aiogram_logger = logging.getLogger("aiogram")
+        aiogram_logger.setLevel(max(aiogram_logger.getEffectiveLevel(), logging.INFO))
+
+        if self.missing:
+            @telegram_webhook.route("/", methods=["GET"])
+            async def off(_: Request) -> HTTPResponse:
+                return response.json({"status": "off", "missing": self.missing})
+
+            @telegram_webhook.route("/webhook", methods=["POST"])
+            async def off_webhook(_: Request) -> HTTPResponse:
+                return response.json({"error": "the Telegram channel is not configured"}, status=503)
+
+            return telegram_webhook
+
+        @telegram_webhook.listener("after_server_start")
+        async def start(app: Any, _loop: Any) -> None:
+            app.add_task(self.register_webhook())
+
+        @telegram_webhook.listener("before_server_stop")
+        async def stop(_app: Any, _loop: Any) -> None:
+            session = getattr(self._output, "_session", None)
+            if session is not None and not session.closed:
+                await session.close()  # (aiogram's Bot.close() is deprecated)
+
+        @telegram_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @telegram_webhook.route("/webhook", methods=["POST"])
+        async def message(request: Request) -> HTTPResponse:
+            if not self._authorized(request):
+                logger.warning("Telegram: rejected an update with a missing or wrong secret token")
+                return response.json({"error": "unauthorized"}, status=401)
+            try:
+                update = json.loads(request.body or b"")
+            except ValueError:
+                return response.json({"error": "invalid JSON"}, status=400)
+            if not isinstance(update, dict):
+                return response.json({"error": "expected a JSON object"}, status=400)
+            update_id = update.get("update_id")
+            if update_id is not None and not self.seen_updates.add(update_id):
+                logger.debug("Telegram: update %s already handled", update_id)
+                return response.text("success")
+            try:
+                await self.handle_update(update, on_new_message, self.get_metadata(request))
+            except Exception as error:
+                logger.error("Telegram: could not handle update %s (%s)", update_id, type(error).__name__)
+                logger.debug("Telegram: details", exc_info=True)
+                if self.debug_mode:
+                    raise
+            return response.text("success")
+
+        return telegram_webhook
