@@ -98,8 +98,6 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     action_port, rasa_port = free_port(), free_port()
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    credentials = work / "credentials.yml"  # the REST channel only: no platform settings needed
-    credentials.write_text("rest:\n")
     token = secrets.token_hex(16)
     processes: List[subprocess.Popen] = []
     logs: List[Path] = []
@@ -116,7 +114,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
                                     "-p", str(action_port)])
         rasa = start("rasa", [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(rasa_port),
                               "--model", str(MODEL), "--endpoints", str(endpoints),
-                              "--credentials", str(credentials),
+                              "--credentials", str(ROOT / "credentials.yml"),
                               "--enable-api", "--auth-token", token])
         wait_for(f"http://127.0.0.1:{action_port}/health", actions, logs[0])
         wait_for(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", rasa, logs[1])
