@@ -31,6 +31,7 @@ WIDGET_BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.
 CHANNELS: Dict[str, tuple] = {
     "rest": ("REST", {}, "/webhooks/rest/webhook"),
     "bot.channels.rest.GuardedRestInput": ("REST", {}, "/webhooks/rest/webhook"),
+    "bot.channels.rest.GuardedRestInput": ("REST", {}, "/webhooks/rest/webhook"),
     "bot.channels.webchat.SocketIOInput": ("Website widget", {}, "/widget/"),
     "bot.channels.telegram.TelegramInput": ("Telegram", TELEGRAM_REQUIRED, "/webhooks/telegram/webhook"),
     "bot.channels.zalo.ZaloInput": ("Zalo OA", ZALO_REQUIRED, "/webhooks/zalo/webhook"),

@@ -14,7 +14,8 @@ export SANIC_HOST=${SANIC_HOST:-127.0.0.1}
 
 SANIC_HOST=$SANIC_HOST $BIN/python -m rasa_sdk --actions actions -p "$ACTION_PORT" &
 actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null' EXIT INT TERM
+endpoints=$(mktemp)
+trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null; rm -f "$endpoints"' EXIT INT TERM
 
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1 && break
@@ -23,7 +24,6 @@ for _ in $(seq 1 60); do
 done
 echo "Action server: http://127.0.0.1:$ACTION_PORT/health"
 
-endpoints=$(mktemp)
 sed "s#http://127.0.0.1:5055/webhook#http://127.0.0.1:$ACTION_PORT/webhook#" endpoints.yml > "$endpoints"
 
 if [ "${1:-}" = "shell" ]; then
@@ -36,6 +36,7 @@ if [ -n "${RASA_AUTH_TOKEN:-}" ]; then
   api=(--enable-api --auth-token "$RASA_AUTH_TOKEN")
   echo "Rasa HTTP API enabled (token required)."
 fi
+$BIN/python scripts/channels.py --host "$RASA_HOST" --port "$RASA_PORT"   # which channels are on
 echo "REST channel: POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook  {\"sender\": \"me\", \"message\": \"xin chào\"}"
 echo "socket.io channel: http://$RASA_HOST:$RASA_PORT/socket.io/"
 $BIN/rasa run -i "$RASA_HOST" -p "$RASA_PORT" --model models --credentials credentials.yml \

@@ -191,9 +191,22 @@ class VietnameseTokenizer(Tokenizer):
                 logger.debug("underthesea output not alignable; using syllables")
         if spans is None:
             spans = syllable_spans(normalised)
+        # NFC turns a raw cluster (a letter and its combining marks) into one or
+        # more characters; a span ending inside such a cluster (e.g. "b\u0300",
+        # which NFC cannot compose, split into "b" and the mark) would map to a
+        # cut raw span: merge it with the next span.
+        def at_boundary(i: int) -> bool:
+            return i in (0, len(normalised)) or starts[i] != starts[i - 1]
+
+        merged: List[Span] = []
+        for a, b in spans:
+            if merged and not at_boundary(merged[-1][1]):
+                merged[-1] = (merged[-1][0], b)
+            else:
+                merged.append((a, b))
         return [
             (starts[a], starts[b], "_".join(normalised[a:b].split()))
-            for a, b in spans
+            for a, b in merged
         ]
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

@@ -1,0 +1,284 @@
+"""A real cluster, started once per test session: two Rasa servers with the
+shipped production configuration (deploy/endpoints.cluster.yml: PostgreSQL
+tracker store, Redis lock store; deploy/credentials.cluster.yml: the hardened
+REST channel), one action server on a PostgreSQL agency database, and nginx
+(deploy/nginx.conf) in front.
+
+Between the Rasa servers and the action server sits :class:`FaultProxy`, a
+small HTTP relay the tests switch to "slow", "error" or "reset" to play an
+action server that hangs, fails or drops connections. Each session uses its
+own PostgreSQL databases (dropped afterwards) and its own Redis key prefix.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterator, List, Optional, Tuple
+
+import pytest
+import requests
+
+from tests.e2e.conftest import free_port, reply_text, wait_for  # noqa: F401 - reply_text re-exported
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "tro-ly-797.tar.gz"
+BIN = Path(sys.executable).parent
+TODAY = "2022-05-10"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+# ------------------------------------------------------------------ relay
+class FaultProxy:
+    """HTTP relay to the action server with a switchable fault (thread + aiohttp)."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.mode = "pass"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("fault proxy did not start")
+
+    def _serve(self) -> None:
+        import aiohttp
+        from aiohttp import web
+
+        asyncio.set_event_loop(self._loop)
+
+        async def relay(request: web.Request) -> web.StreamResponse:
+            mode = self.mode
+            if mode == "slow":
+                await asyncio.sleep(30)
+            elif mode == "error":
+                return web.Response(status=500, text="Internal Server Error")
+            elif mode == "reset":
+                request.transport.close()
+                return web.Response(status=500)
+            body = await request.read()
+            async with aiohttp.ClientSession() as session:
+                async with session.request(request.method, self.target + request.path_qs, data=body,
+                                           headers={"Content-Type": "application/json"}) as upstream:
+                    return web.Response(status=upstream.status, body=await upstream.read(),
+                                        content_type="application/json")
+
+        async def start() -> None:
+            app = web.Application(client_max_size=64 * 1024 * 1024)
+            app.router.add_route("*", "/{tail:.*}", relay)
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", self.port).start()
+            self._ready.set()
+
+        self._loop.run_until_complete(start())
+        self._loop.run_forever()
+
+
+# ---------------------------------------------------------------- cluster
+@dataclass
+class Proc:
+    name: str
+    args: List[str]
+    log: Path
+    health: str
+    process: Optional[subprocess.Popen] = None
+
+
+@dataclass
+class Cluster:
+    servers: List[str]              # base URLs of the Rasa servers
+    lb: Optional[str]               # base URL of nginx, or None when nginx is missing
+    token: str
+    env: Dict[str, str]
+    tracker_db: str                 # psycopg2 DSN of the conversations database
+    agency_db: str                  # URL of the agency database
+    proxy: FaultProxy
+    procs: Dict[str, Proc] = field(default_factory=dict)
+
+    # --- processes
+    def start(self, name: str, wait: bool = True) -> None:
+        proc = self.procs[name]
+        proc.process = subprocess.Popen(proc.args, cwd=ROOT, env=self.env,
+                                        stdout=proc.log.open("a"), stderr=subprocess.STDOUT)
+        if wait:
+            self.wait(name)
+
+    def wait(self, name: str) -> None:
+        proc = self.procs[name]
+        wait_for(proc.health, proc.process, proc.log, timeout_s=240)
+
+    def warm_up_actions(self) -> None:
+        """One look-up, so that the action server's first (cold) call is not
+        the one a test times."""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            status, body, _ = self.send(self.servers[0], f"warm-{uuid.uuid4().hex[:8]}",
+                                        "Bộ Y tế đã nộp báo cáo quý 2 chưa")
+            if status == 200 and "Bộ Y tế" in reply_text(body):
+                return
+            time.sleep(1)
+
+    def kill(self, name: str) -> None:
+        proc = self.procs[name]
+        if proc.process and proc.process.poll() is None:
+            proc.process.send_signal(signal.SIGKILL)
+            proc.process.wait(10)
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            if proc.process and proc.process.poll() is None:
+                proc.process.terminate()
+        for proc in self.procs.values():
+            if proc.process:
+                try:
+                    proc.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.process.kill()
+
+    # --- talking to it
+    def send(self, base: str, sender: str, message: str, timeout: float = 60) -> Tuple[int, object, float]:
+        """POST one message; returns ``(status, json or text, seconds)``."""
+        started = time.monotonic()
+        response = requests.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                                 timeout=timeout)
+        elapsed = time.monotonic() - started
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        return response.status_code, body, elapsed
+
+    def ask(self, base: str, sender: str, message: str) -> str:
+        status, body, _ = self.send(base, sender, message)
+        assert status == 200, (status, body)
+        return reply_text(body)
+
+    def tracker(self, base: str, sender: str) -> Dict:
+        response = requests.get(f"{base}/conversations/{sender}/tracker", params={"token": self.token},
+                                timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+
+def _pg_admin():
+    import psycopg2
+
+    try:
+        conn = psycopg2.connect(PG_ADMIN, connect_timeout=3)
+    except psycopg2.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is required for the cluster tests: {exc}")
+    conn.autocommit = True
+    return conn
+
+
+def render_nginx(run_dir: Path, listen: str, servers: List[int], rate: int = 1000, burst: int = 5000) -> Path:
+    upstreams = "".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in servers)
+    text = (ROOT / "deploy" / "nginx.conf").read_text()
+    out = []
+    for line in text.splitlines(keepends=True):
+        if line.strip() == "@SERVERS@":
+            out.append(upstreams)
+            continue
+        out.append(line.replace("@RUN_DIR@", str(run_dir)).replace("@LISTEN@", listen)
+                   .replace("@RATE@", str(rate)).replace("@BURST@", str(burst)))
+    conf = run_dir / "nginx.conf"
+    conf.write_text("".join(out))
+    return conf
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make model` (make test does) first")
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis is required for the cluster tests: {exc}")
+
+    work = tmp_path_factory.mktemp("cluster")
+    tag = uuid.uuid4().hex[:10]
+    agency_name, tracker_name = f"test_797_ag_{tag}", f"test_797_trk_{tag}"
+    admin = _pg_admin()
+    action_port, ports = free_port(), [free_port(), free_port()]
+    token = secrets.token_hex(16)
+    env = dict(
+        os.environ,
+        RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", SANIC_HOST="127.0.0.1",
+        ASSISTANT_TODAY=TODAY, DB_TIMEOUT_S="2", ACTION_TIMEOUT_S="6",
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{agency_name}",
+        TRACKER_DB_HOST="127.0.0.1", TRACKER_DB_PORT="5432", TRACKER_DB_NAME=tracker_name,
+        TRACKER_DB_USER="postgres", TRACKER_DB_PASSWORD="", TRACKER_DB_LOGIN_DB="postgres",
+        REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="1", REDIS_PASSWORD="",
+        REDIS_KEY_PREFIX=f"t{tag}", REST_RATE_LIMIT_MESSAGES="60", TICKET_LOCK_LIFETIME="20",
+    )
+    proxy = FaultProxy(f"http://127.0.0.1:{action_port}")
+    env["ACTION_ENDPOINT_URL"] = f"{proxy.url}/webhook"
+    cluster = Cluster(servers=[f"http://127.0.0.1:{p}" for p in ports], lb=None, token=token, env=env,
+                      tracker_db=f"host=127.0.0.1 port=5432 user=postgres dbname={tracker_name}",
+                      agency_db=env["DATABASE_URL"], proxy=proxy)
+    try:
+        subprocess.run([str(BIN / "python"), "scripts/cluster_prepare.py"], cwd=ROOT, env=env, check=True)
+        cluster.procs["actions"] = Proc("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                                                    "-p", str(action_port)], work / "actions.log",
+                                        f"http://127.0.0.1:{action_port}/health")
+        for i, port in enumerate(ports):
+            cluster.procs[f"rasa{i}"] = Proc(
+                f"rasa{i}",
+                [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(port), "--model", str(MODEL),
+                 "--endpoints", str(ROOT / "deploy" / "endpoints.cluster.yml"),
+                 "--credentials", str(ROOT / "deploy" / "credentials.cluster.yml"),
+                 "--enable-api", "--auth-token", token],
+                work / f"rasa{i}.log", f"http://127.0.0.1:{port}/webhooks/rest/")
+        nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+        if nginx:
+            run_dir = work / "nginx"
+            run_dir.mkdir()
+            lb_port = free_port()
+            conf = render_nginx(run_dir, f"127.0.0.1:{lb_port}", ports)
+            cluster.procs["nginx"] = Proc("nginx", [nginx, "-c", str(conf), "-p", str(run_dir)],
+                                          work / "nginx.log", f"http://127.0.0.1:{lb_port}/healthz")
+            cluster.lb = f"http://127.0.0.1:{lb_port}"
+        cluster.start("actions", wait=False)
+        cluster.start("rasa0", wait=False)
+        cluster.start("rasa1", wait=False)
+        for name in ("actions", "rasa0", "rasa1"):
+            cluster.wait(name)
+        cluster.warm_up_actions()
+        if nginx:
+            cluster.start("nginx")
+        yield cluster
+    finally:
+        cluster.stop_all()
+        artifacts = ROOT / "results" / "cluster"
+        artifacts.mkdir(parents=True, exist_ok=True)
+        for log in work.glob("*.log"):
+            (artifacts / log.name).write_text(log.read_text(errors="replace"))
+        with admin.cursor() as cur:
+            for name in (agency_name, tracker_name):
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+        try:
+            r = redis.Redis(host="127.0.0.1", port=6379, db=1)
+            for key in r.scan_iter(f"t{tag}*"):
+                r.delete(key)
+        except redis.RedisError:
+            pass
+
+
+def new_sender(prefix: str = "c") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
