@@ -1,6 +1,7 @@
 """The website widget in real headless Chromium (Debian's /usr/bin/chromium,
 driven by Playwright; no browser is downloaded): open the page at phone width,
-ask, press a quick reply, reload, see the history and keep chatting.
+ask, press a quick reply, reload, see the history and keep chatting, drop
+the connection and keep chatting.
 
 Keeping chatting after the reload is what proves the socket.io fix: the
 reloaded page is a new socket that must join its session's room, and with
@@ -9,6 +10,7 @@ Rasa 3.6's unawaited ``enter_room`` its replies would be lost.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -76,6 +78,25 @@ def test_widget_chat_quick_reply_reload_and_history(channel_assistant: ChannelAs
     box.fill("Văn bản 797 ban hành ngày nào?")
     box.press("Enter")
     page.get_by_text("ngày 6 tháng 3 năm 2022", exact=False).first.wait_for()
+
+    # a dropped connection: every TCP connection from the browser to the
+    # server is killed (`ss -K`, as root); socket.io must open a new one by
+    # itself, and the same conversation goes on
+    reconnects = []
+    page.on("websocket", lambda ws: reconnects.append(ws.url))
+    page.on("request", lambda r: reconnects.append(r.url) if "/socket.io/" in r.url and "sid=" not in r.url else None)
+    port = urlparse(channel_assistant.url).port
+    subprocess.run(["ss", "-K", "-t", "dport", "=", f":{port}"], check=True, capture_output=True)
+    for _ in range(60):
+        if reconnects:
+            break
+        page.wait_for_timeout(500)
+    assert reconnects, "socket.io did not reconnect after the connection dropped"
+    box = page.locator(".rw-new-message")
+    box.fill("Có mấy nhiệm vụ, giải pháp trọng tâm?")
+    box.press("Enter")
+    page.get_by_text("22 nhiệm vụ", exact=False).first.wait_for()
+    page.get_by_text("có số hiệu 797/BTTTT-THH", exact=False).first.wait_for()  # history kept
     page.screenshot(path=str(ARTIFACTS / "widget.png"), full_page=True)
 
     assert foreign == [], f"the page loaded something from another host: {foreign}"
