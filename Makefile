@@ -22,7 +22,7 @@ $(BIN)/python:
 	@py=$$(scripts/find-python.sh) && echo "Creating $(VENV) with $$py" && $$py -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python requirements.txt constraints.txt pyproject.toml
-	$(BIN)/python -m pip install --quiet --upgrade "pip<25" setuptools wheel
+	$(BIN)/python -m pip install --quiet "pip==24.3.1" "setuptools==70.3.0" "wheel==0.45.1" -c constraints.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
