@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 import pytest
 from aiohttp import web
 
-from tests.e2e.conftest import BIN, MODEL, ROOT, TODAY, free_port, wait_for
+from tests.e2e.conftest import BIN, MODEL, ROOT, TODAY, free_port, stop, wait_for
 
 TELEGRAM_TOKEN = "123456789:AAE-fake-telegram-token-for-tests_0123"
 TELEGRAM_BOT_NAME = "TroLy797Bot"
@@ -256,13 +256,7 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
         yield ChannelAssistant(f"http://127.0.0.1:{rasa_port}", telegram, zalo, logs["rasa"], token_file,
                                started, time.monotonic())
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         telegram.stop()
         zalo.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,17 @@ def wait_for(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 
     raise RuntimeError(f"{url} did not answer in {timeout_s} s:\n{log.read_text()[-4000:]}")
 
 
+def stop(processes: List[subprocess.Popen]) -> None:
+    """Terminate server processes, killing any that take over 20 s to exit."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 @dataclass
 class Assistant:
     """A running assistant: REST channel and token-protected HTTP API."""
@@ -120,13 +131,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         wait_for(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", rasa, logs[1])
         yield Assistant(f"http://127.0.0.1:{rasa_port}", token, database_url)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         artifacts = ROOT / "results" / "e2e"
         artifacts.mkdir(parents=True, exist_ok=True)
         for log in logs:
