@@ -57,7 +57,7 @@ def due_footnote(obligations: Iterable[ObligationView]) -> Optional[str]:
     return (
         f"({DEFAULT_MARK}) {DIRECTIVE} chỉ yêu cầu gửi kế hoạch sau khi phê duyệt và báo cáo "
         "định kỳ hằng quý, không quy định ngày nộp cụ thể; đây là hạn mặc định do đơn vị vận hành "
-        "trợ lý cấu hình (tệp data/obligations.yml)."
+        "trợ lý cấu hình."
     )
 
 
