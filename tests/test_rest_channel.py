@@ -14,8 +14,8 @@ import pytest
 from aiohttp import web
 from sanic import Sanic
 
+from bot.action_guard import ACTION_APOLOGY
 from bot.channels.rest import (
-    ACTION_APOLOGY,
     EMPTY_PROMPT,
     SERVER_APOLOGY,
     GuardedRestInput,
@@ -251,7 +251,7 @@ async def test_action_guard_passes_answers_through():
 
 
 async def test_action_guard_apologises_once_per_message(monkeypatch):
-    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.events import UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
     calls = []

@@ -6,3 +6,8 @@
   and the website widget page served at ``/widget/``.
 - :mod:`bot.channels.common` -- texts and helpers shared by the connectors.
 """
+
+from bot.action_guard import install_action_guard
+
+# Every Rasa server that loads one of our channels bounds its custom actions.
+install_action_guard()

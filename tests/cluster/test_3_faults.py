@@ -12,7 +12,7 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.channels.rest import ACTION_APOLOGY
+from bot.action_guard import ACTION_APOLOGY
 
 from .conftest import Cluster, new_sender, reply_text
 from .load import count_user_events, run_load
