@@ -6,8 +6,10 @@ NFD input, capitals and text typed without diacritics behave the same.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import List
 
+from bot.periods import parse_obligation_kind, parse_quarter_and_year
 from bot.text import fold
 
 _DECISION = re.compile(r"(?<!\d)(749|942)(?!\d)")
@@ -30,3 +32,93 @@ def mentioned_years(text: str) -> List[int]:
     if _YEAR_RANGE.search(folded):
         return [2020, 2021, 2022]
     return sorted({int(y) for y in _YEAR.findall(folded)})
+
+
+# --------------------------------------------------------------------------- #
+# Details of a submission an official reports ("đã gửi báo cáo quý 1 ngày     #
+# 12/4/2022, số 123/BC-UBND").                                                 #
+# --------------------------------------------------------------------------- #
+_REFERENCE = re.compile(r"(?<![\w/])(\d{1,6}[A-Za-z]?/[A-Za-zĐđ][\w&.]*(?:[-–][\w&.]+)*)", re.UNICODE)
+_NO_REFERENCE = re.compile(r"\b(?:khong\s+(?:co\s+)?so(?:\s+hieu)?|chua\s+co\s+so|khong\s+co)\b")
+_DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}|\d{2}))?(?![\d/])")
+_TODAY = re.compile(r"\bhom\s+nay\b")
+_YESTERDAY = re.compile(r"\bhom\s+qua\b")
+_OBLIGATION_CODE = re.compile(r"\b(KH-\d{4}|BC-\d{4}-Q[1-4])\b", re.IGNORECASE)
+_SAFE_REFERENCE = re.compile(r"[^\w/\-–.&() ]", re.UNICODE)
+REFERENCE_MAX_CHARS = 64
+
+
+def find_reference_number(text: str) -> str | None:
+    """The document number in ``text``, e.g. ``"123/BC-UBND"`` (upper-cased);
+    ``""`` when the user says there is none ("không có số"); ``None`` when
+    nothing is said. Dates such as 12/4/2022 are not numbers.
+
+    >>> find_reference_number("số 123/bc-ubnd ngày 12/4/2022")
+    '123/BC-UBND'
+    """
+    match = _REFERENCE.search(text or "")
+    if match:
+        return match.group(1).upper()[:REFERENCE_MAX_CHARS]
+    if _NO_REFERENCE.search(fold(text or "")):
+        return ""
+    return None
+
+
+def clean_reference(text: str) -> str:
+    """A free-text answer to "số hiệu văn bản?" made safe to store and show:
+    letters, digits and ``/ - . & ( )`` only, at most 64 characters, upper case."""
+    return _SAFE_REFERENCE.sub("", (text or "").strip()).strip().upper()[:REFERENCE_MAX_CHARS]
+
+
+def find_received_date(text: str, today: date) -> tuple:
+    """The date a document was sent, read from ``text`` (local Asia/Ho_Chi_Minh dates).
+
+    Understands ``12/4/2022``, ``12-04-2022``, ``12.4.22``, ``12/4`` (this year,
+    or last year if that would be in the future), "hôm nay", "hôm qua".
+    Returns ``(date, None)``, ``(None, reason)`` for an impossible or future
+    date (reason in Vietnamese), or ``(None, None)`` when no date is given.
+    """
+    folded = fold(text or "")
+    for match in _DATE.finditer(text or ""):
+        day, month, year = match.group(1), match.group(2), match.group(3)
+        if year is None:
+            y = today.year
+        else:
+            y = int(year) + (2000 if len(year) == 2 else 0)
+        try:
+            found = date(y, int(month), int(day))
+        except ValueError:
+            return None, f"ngày {match.group(0).strip()} không tồn tại"
+        if year is None and found > today:
+            found = found.replace(year=found.year - 1)
+        if found > today:
+            return None, f"ngày {found:%d/%m/%Y} ở sau hôm nay ({today:%d/%m/%Y})"
+        return found, None
+    if _TODAY.search(folded):
+        return today, None
+    if _YESTERDAY.search(folded):
+        return today - timedelta(days=1), None
+    return None, None
+
+
+def find_obligation_code(text: str, today: date, known: "list") -> str | None:
+    """The obligation ``text`` names, as a code of ``known`` (a list of
+    ``bot.db.repository.ObligationView``): a code ("BC-2022-Q1", "KH-2022") or
+    words ("báo cáo quý 1", "kế hoạch năm 2022", "BC Q2"). Without a year the
+    only year in ``known`` with that obligation is taken. ``None`` when unclear.
+    """
+    code = _OBLIGATION_CODE.search(text or "")
+    codes = {o.code.upper(): o.code for o in known}
+    if code and code.group(1).upper() in codes:
+        return codes[code.group(1).upper()]
+    kind = parse_obligation_kind(text or "")
+    period = parse_quarter_and_year(text or "", today)
+    quarter = period.quarter if period else None
+    year = period.year if period else None
+    if quarter and kind is None:
+        kind = "quarterly_report"
+    if kind is None or (kind == "quarterly_report" and not quarter):
+        return None
+    matches = [o for o in known if o.kind == kind and (year is None or o.year == year)
+               and (kind == "plan" or o.quarter == quarter)]
+    return matches[0].code if len(matches) == 1 else None

@@ -1,13 +1,21 @@
 """Command line for the agency database (output in Vietnamese).
 
     python -m bot init-db [--no-samples]
-    python -m bot import-submissions FILE.csv
+    python -m bot import-submissions FILE.(csv|xlsx)
     python -m bot record AGENCY OBLIGATION_CODE DD/MM/YYYY REF [--note TEXT]
     python -m bot overdue [--today YYYY-MM-DD] [--obligation CODE]
     python -m bot status AGENCY [--today YYYY-MM-DD]
+    python -m bot export status FILE.(csv|xlsx) [--today YYYY-MM-DD]
+    python -m bot export overdue FILE.(csv|xlsx) [--today YYYY-MM-DD] [--obligation CODE]
+
+import-submissions validates every row (agency, obligation, date, duplicates)
+and writes nothing when any row fails; it prints a report either way.
+export writes the status of every agency x obligation, or the overdue list, on
+the given local date (Asia/Ho_Chi_Minh; default today); dates as DD/MM/YYYY,
+and cells a spreadsheet could run as formulas are neutralised (bot/tabular.py).
 
 The database comes from DATABASE_URL (see bot/settings.py). Exit codes: 0 ok,
-1 invalid input / rejected import, 2 database error.
+1 invalid input / rejected import / file that cannot be written, 2 database error.
 """
 from __future__ import annotations
 
@@ -18,6 +26,7 @@ from typing import List, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import tabular
 from bot.agencies import AgencyDirectory, Resolution
 from bot.db.repository import (
     DuplicateSubmissionError,
@@ -77,14 +86,85 @@ def cmd_init_db(repo: Repository, args) -> int:
 
 
 def cmd_import(repo: Repository, args) -> int:
+    """Import a .csv or .xlsx file; prints the report. 0 all written, 1 nothing written."""
     directory = AgencyDirectory.from_files(load_settings().data_dir)
     try:
-        rep = repo.import_submissions_csv(args.file, directory, today=local_today())
+        rep = repo.import_submissions(args.file, directory, today=local_today(), actor="operator")
     except FileNotFoundError:
         print(f"Không tìm thấy tệp {args.file}.", file=sys.stderr)
         return 1
+    except OSError as exc:
+        reason = "không có quyền đọc" if isinstance(exc, PermissionError) else _os_error_vi(exc)
+        print(f"Không đọc được tệp {args.file}: {reason}.", file=sys.stderr)
+        return 1
     print(rep.to_text())
     return 0 if rep.ok else 1
+
+
+def _write_export(path: str, header, rows) -> bool:
+    """Write the table; on failure print why (in Vietnamese) and return False."""
+    try:
+        tabular.write_table(path, header, rows)
+    except ValueError as exc:  # unsupported extension
+        print(f"Không ghi được tệp {path}: {exc}.", file=sys.stderr)
+        return False
+    except OSError as exc:
+        print(f"Không ghi được tệp {path}: {_os_error_vi(exc)}.", file=sys.stderr)
+        return False
+    return True
+
+
+def _os_error_vi(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "thư mục chứa tệp không tồn tại"
+    if isinstance(exc, PermissionError):
+        return "không có quyền ghi"
+    if isinstance(exc, IsADirectoryError):
+        return "đường dẫn là một thư mục"
+    return f"lỗi hệ thống ({exc.strerror or exc})"
+
+
+def _check_extension(path: str) -> bool:
+    try:
+        tabular.check_extension(path)
+    except ValueError as exc:
+        print(f"Không ghi được tệp {path}: {exc}.", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_export_status(repo: Repository, args) -> int:
+    """Status of every agency x obligation on --today to a .csv/.xlsx file."""
+    if not _check_extension(args.file):
+        return 1
+    today = _today(args.today)
+    header, rows = repo.export_status(today)
+    if not _write_export(args.file, header, rows):
+        return 1
+    agencies = len({r[0] for r in rows})
+    overdue = sum(1 for r in rows if r[6] == "quá hạn")
+    print(f"Đã ghi {len(rows)} dòng (tình hình nộp của {agencies} cơ quan tính đến {_fmt(today)}, "
+          f"{overdue} lượt quá hạn) vào tệp {args.file}.")
+    return 0
+
+
+def cmd_export_overdue(repo: Repository, args) -> int:
+    """Overdue list on --today (optionally one obligation) to a .csv/.xlsx file."""
+    if not _check_extension(args.file):
+        return 1
+    today = _today(args.today)
+    try:
+        header, rows = repo.export_overdue(today, args.obligation)
+    except UnknownObligationError:
+        print(f"Không có nghĩa vụ mã '{args.obligation}'.", file=sys.stderr)
+        return 1
+    if not _write_export(args.file, header, rows):
+        return 1
+    if rows:
+        print(f"Đã ghi {len(rows)} lượt quá hạn tính đến {_fmt(today)} vào tệp {args.file}.")
+    else:
+        print(f"Tính đến {_fmt(today)}, không có cơ quan nào quá hạn; đã ghi tệp {args.file} chỉ có dòng tiêu đề.")
+    return 0
 
 
 def cmd_record(repo: Repository, args) -> int:
@@ -180,8 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("init-db", help="tạo bảng và nạp dữ liệu (chạy lại nhiều lần không sao)")
     s.add_argument("--no-samples", action="store_true", help="không nạp dữ liệu mẫu")
     s.set_defaults(func=cmd_init_db)
-    s = sub.add_parser("import-submissions", help="nhập danh sách văn bản đã nhận từ tệp CSV")
-    s.add_argument("file")
+    s = sub.add_parser("import-submissions", help="nhập danh sách văn bản đã nhận từ tệp CSV hoặc Excel (.xlsx)")
+    s.add_argument("file", help="tệp .csv hoặc .xlsx, cột agency,obligation,received_on,reference_number,note")
     s.set_defaults(func=cmd_import)
     s = sub.add_parser("record", help="ghi nhận một văn bản đã nhận")
     s.add_argument("agency", help="tên hoặc tên viết tắt của cơ quan")
@@ -198,6 +278,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("agency")
     s.add_argument("--today", help="YYYY-MM-DD (mặc định: hôm nay giờ Việt Nam)")
     s.set_defaults(func=cmd_status)
+    s = sub.add_parser("export", help="xuất tình hình nộp hoặc danh sách quá hạn ra tệp CSV hoặc Excel (.xlsx)")
+    export = s.add_subparsers(dest="what", required=True)
+    e = export.add_parser("status", help="tình hình nộp của mọi cơ quan với mọi nghĩa vụ")
+    e.add_argument("file", help="tệp .csv hoặc .xlsx sẽ được ghi (ghi đè nếu đã có)")
+    e.add_argument("--today", help="YYYY-MM-DD (mặc định: hôm nay giờ Việt Nam)")
+    e.set_defaults(func=cmd_export_status)
+    e = export.add_parser("overdue", help="danh sách cơ quan quá hạn")
+    e.add_argument("file", help="tệp .csv hoặc .xlsx sẽ được ghi (ghi đè nếu đã có)")
+    e.add_argument("--today", help="YYYY-MM-DD (mặc định: hôm nay giờ Việt Nam)")
+    e.add_argument("--obligation", help="chỉ một nghĩa vụ, ví dụ BC-2022-Q1")
+    e.set_defaults(func=cmd_export_overdue)
+    from bot.cli_accounts import add_account_commands; add_account_commands(sub)  # noqa: E702 - links, audit
+    from bot.cli_reminders import add_reminder_commands; add_reminder_commands(sub)  # noqa: E702 - reminders, scheduler
     return p
 
 

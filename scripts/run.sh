@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Start the action server (127.0.0.1:5055) and the Rasa server (127.0.0.1:5005)
-# in the foreground; Ctrl-C stops both. `scripts/run.sh shell` chats in the terminal.
+# Start the action server (127.0.0.1:5055), the deadline-reminder scheduler
+# (`python -m bot scheduler`, in the background) and the Rasa server (127.0.0.1:5005)
+# in the foreground; Ctrl-C stops all three. `scripts/run.sh shell` chats in the
+# terminal (without the scheduler).
 # Settings: RASA_PORT, ACTION_PORT, RASA_HOST (default 127.0.0.1),
 # RASA_AUTH_TOKEN (enables Rasa's HTTP API, token-protected), DATABASE_URL.
 set -euo pipefail
@@ -15,7 +17,8 @@ export SANIC_HOST=${SANIC_HOST:-127.0.0.1}
 SANIC_HOST=$SANIC_HOST $BIN/python -m rasa_sdk --actions actions -p "$ACTION_PORT" &
 actions_pid=$!
 endpoints=$(mktemp)
-trap 'kill $actions_pid 2>/dev/null; wait $actions_pid 2>/dev/null; rm -f "$endpoints"' EXIT INT TERM
+scheduler_pid=
+trap 'kill $actions_pid $scheduler_pid 2>/dev/null; wait $actions_pid $scheduler_pid 2>/dev/null; rm -f "$endpoints"' EXIT INT TERM
 
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$ACTION_PORT/health" >/dev/null 2>&1 && break
@@ -30,6 +33,10 @@ if [ "${1:-}" = "shell" ]; then
   $BIN/rasa shell --model models --endpoints "$endpoints"
   exit
 fi
+
+# Deadline reminders for subscribed officials (Telegram, Zalo); one log line when no channel is configured.
+$BIN/python -m bot scheduler &
+scheduler_pid=$!
 
 api=()
 if [ -n "${RASA_AUTH_TOKEN:-}" ]; then

@@ -24,6 +24,9 @@ What differs from ``rasa.core.channels.telegram`` (Rasa 3.6):
   added to or removed from a group, channel posts, edits) get none.
 - **Groups**: the assistant answers only when mentioned (``@bot_name``) or
   when a message replies to one of its own.
+- **Deep links**: ``/start <argument>`` (``t.me/<bot>?start=ABCDE-23456``)
+  passes the argument on as the message, so an operator can hand an official
+  a link that carries the link code.
 - **Buttons** become a vertical inline keyboard whose ``callback_data`` always
   fits Telegram's 64-byte limit (see :func:`callback_data_for`); a pressed
   button is acknowledged with ``answerCallbackQuery`` and continues the
@@ -297,6 +300,10 @@ class TelegramInput(RasaTelegramInput):
             text = re.sub(rf"@{re.escape(name)}\b", "", text, flags=re.IGNORECASE).strip()
         if text.startswith("/"):
             command = text.split()[0].lower() if text.split() else text
+            argument = text[len(command):].strip()
+            if command == "/start" and argument:
+                # deep link t.me/<bot>?start=<link code>: the code is the message
+                return argument
             if command in COMMANDS:
                 return COMMANDS[command]
             text = text.lstrip("/").strip()  # an unknown command: let the NLU read the word

@@ -93,3 +93,121 @@ class Submission(Base):
 
     agency = relationship(Agency)
     obligation = relationship(Obligation)
+
+
+# --------------------------------------------------------------------------- #
+# Officials' workflow (identity, audit, reminders). New tables only, so that
+# `init-db` (create_all) upgrades an existing database without migrations.     #
+# --------------------------------------------------------------------------- #
+class LinkCode(Base):
+    """A one-time code an operator issues so that a chat account can link to an agency.
+
+    Only a SHA-256 of the code is stored. ``used_at`` / ``revoked_at`` end it;
+    ``expires_at`` (UTC) bounds it in time.
+    """
+
+    __tablename__ = "link_code"
+
+    id = Column(Integer, primary_key=True)
+    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False, index=True)
+    code_hash = Column(String(64), nullable=False, unique=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    created_by = Column(String(128), nullable=False, default="operator")
+    used_at = Column(DateTime(timezone=True), nullable=True)
+    used_by_channel = Column(String(32), nullable=True)
+    used_by_user = Column(String(128), nullable=True)
+    revoked_at = Column(DateTime(timezone=True), nullable=True)
+
+    agency = relationship(Agency)
+
+
+class AccountLink(Base):
+    """A chat account (channel + user id) linked to one agency: the "official" role.
+
+    One row per account; ``revoked_at`` set means the account is public again.
+    ``subscribed`` switches deadline reminders on; ``last_inbound_at`` (UTC) is the
+    time of the account's latest message (Zalo lets an OA write freely only
+    within a window after it).
+    """
+
+    __tablename__ = "account_link"
+    __table_args__ = (UniqueConstraint("channel", "user_id", name="uq_account_link"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    user_id = Column(String(128), nullable=False)
+    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False, index=True)
+    link_code_id = Column(Integer, ForeignKey("link_code.id"), nullable=True)
+    linked_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+    revoked_at = Column(DateTime(timezone=True), nullable=True)
+    subscribed = Column(Boolean, nullable=False, default=False)
+    last_inbound_at = Column(DateTime(timezone=True), nullable=True)
+
+    agency = relationship(Agency)
+
+
+class LinkAttempt(Base):
+    """One attempt to use a link code (for the lock-out after repeated failures)."""
+
+    __tablename__ = "link_attempt"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    user_id = Column(String(128), nullable=False)
+    at = Column(DateTime(timezone=True), nullable=False, default=_utcnow, index=True)
+    ok = Column(Boolean, nullable=False)
+
+
+class AuditEntry(Base):
+    """Who changed what, from where and when (append-only).
+
+    ``actor`` is ``official`` (a linked chat account), ``operator`` (CLI) or
+    ``import`` (file import); ``action`` e.g. ``link``, ``unlink``, ``revoke_link``,
+    ``issue_code``, ``record_submission``, ``import_submissions``, ``subscribe``,
+    ``unsubscribe``. ``message`` is the chat text that asked for it (as typed).
+    """
+
+    __tablename__ = "audit_entry"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=_utcnow, index=True)
+    actor = Column(String(16), nullable=False)
+    channel = Column(String(32), nullable=True)
+    user_id = Column(String(128), nullable=True)
+    action = Column(String(32), nullable=False)
+    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=True)
+    submission_id = Column(Integer, ForeignKey("submission.id"), nullable=True)
+    message = Column(Text, nullable=False, default="")
+    detail = Column(JSON, nullable=False, default=dict)
+
+
+class ReminderDelivery(Base):
+    """One reminder for one account about one obligation at one stage.
+
+    The unique key (account, obligation, stage) makes sending idempotent: a row is
+    claimed (``status`` ``sending``) before the message goes out, so a restart, a
+    second scheduler or a clock change cannot send it twice. ``stage`` is
+    ``before_<N>`` (N days before the due date) or ``overdue``. ``status`` ends as
+    ``sent`` or ``failed`` (``error`` says why); a ``sending`` row left by a crash
+    is reported as ``unknown``, never re-sent.
+    """
+
+    __tablename__ = "reminder_delivery"
+    __table_args__ = (
+        UniqueConstraint("account_link_id", "obligation_id", "stage", name="uq_reminder_delivery"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    account_link_id = Column(Integer, ForeignKey("account_link.id"), nullable=False, index=True)
+    obligation_id = Column(Integer, ForeignKey("obligation.id"), nullable=False)
+    stage = Column(String(16), nullable=False)
+    local_day = Column(Date, nullable=False)  # Asia/Ho_Chi_Minh date it was due to go out
+    status = Column(String(16), nullable=False, default="sending")
+    claimed_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+    finished_at = Column(DateTime(timezone=True), nullable=True)
+    error = Column(Text, nullable=True)
+    text = Column(Text, nullable=False, default="")
+
+    account = relationship(AccountLink)
+    obligation = relationship(Obligation)

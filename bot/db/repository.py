@@ -9,10 +9,15 @@ Errors: lookups by code raise :class:`UnknownAgencyError` /
 the same (agency, obligation, reference number) raises
 :class:`DuplicateSubmissionError`; database failures propagate as
 ``sqlalchemy.exc.SQLAlchemyError`` (``OperationalError`` on timeouts).
+
+Operator files: :meth:`Repository.import_submissions` validates and imports a
+``.csv``/``.xlsx`` table all-or-nothing; :meth:`Repository.export_status` and
+:meth:`Repository.export_overdue` build tables for :func:`bot.tabular.write_table`
+(which reads and writes the files and neutralises spreadsheet formulas).
 """
 from __future__ import annotations
 
-import csv
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +30,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import tabular
 from bot.agencies import AgencyDirectory, load_agencies, load_successions
 from bot.db import models as m
 from bot.text import fold
@@ -33,6 +39,15 @@ from bot.periods import days_between, parse_obligation_kind, parse_quarter_and_y
 OBLIGATION_KINDS = ("plan", "quarterly_report")
 DUE_DATE_ORIGINS = ("operator_default", "directive")
 CSV_COLUMNS = ("agency", "obligation", "received_on", "reference_number", "note")
+MAX_REFERENCE_CHARS = 128  # m.Submission.reference_number is String(128)
+STATE_LABELS_VI = {"submitted": "đã gửi", "open": "chưa đến hạn", "overdue": "quá hạn"}
+STATUS_EXPORT_COLUMNS = (
+    "ma_co_quan", "co_quan", "ma_nghia_vu", "nghia_vu", "han_nop", "nguon_han", "trang_thai",
+    "ngay_nhan", "so_hieu", "so_ngay_qua_han", "ghi_chu", "du_lieu_mau",
+)
+OVERDUE_EXPORT_COLUMNS = (
+    "ma_co_quan", "co_quan", "ma_nghia_vu", "nghia_vu", "han_nop", "nguon_han", "so_ngay_qua_han",
+)
 
 
 class UnknownAgencyError(LookupError):
@@ -133,17 +148,17 @@ class SeedReport:
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # line number in the file (header = 1)
+    row: int  # line number in the file (header = 1); 0 = the whole file
     reason: str
 
 
 @dataclass(frozen=True)
 class ImportReport:
-    """Outcome of :meth:`Repository.import_submissions_csv`.
+    """Outcome of :meth:`Repository.import_submissions`.
 
-    ``ok`` is true only when every row was valid; then ``inserted`` rows were
-    written in one transaction. Otherwise nothing was written and ``errors``
-    lists every bad row.
+    ``ok`` is true only when every row was valid; then ``inserted`` rows (and
+    one audit entry) were written in one transaction. Otherwise nothing was
+    written and ``errors`` lists every bad row (``row`` 0: the whole file).
     """
 
     path: str
@@ -163,7 +178,7 @@ class ImportReport:
             f"Không nhập được tệp {self.path}: {len(self.errors)} lỗi trên {self.total_rows} dòng dữ liệu. "
             "Chưa có dòng nào được ghi vào cơ sở dữ liệu."
         ]
-        lines += [f"  - Dòng {e.row}: {e.reason}" for e in self.errors]
+        lines += [f"  - Dòng {e.row}: {e.reason}" if e.row > 0 else f"  - {e.reason}" for e in self.errors]
         return "\n".join(lines)
 
 
@@ -186,7 +201,27 @@ def _submission_view(s: m.Submission, agency_code: str, obligation_code: str) ->
     )
 
 
+def _obligation_status(ov: ObligationView, sub: Optional[SubmissionView], today: date) -> ObligationStatus:
+    """State of one obligation on ``today`` given the submission that counts
+    (the earliest received on or before ``today``), if any."""
+    if sub is not None:
+        late = days_between(ov.due_date, sub.received_on)
+        return ObligationStatus(obligation=ov, state="submitted", submission=sub, days_late=late if late > 0 else 0)
+    left = days_between(today, ov.due_date)
+    if left >= 0:
+        return ObligationStatus(obligation=ov, state="open", days_left=left)
+    return ObligationStatus(obligation=ov, state="overdue", days_overdue=-left)
+
+
 _DATE_RE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    """A cell's text made safe to show in a report: control characters (which
+    could drive a terminal) become spaces, and long text is shortened."""
+    text = _CONTROL_RE.sub(" ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_vn_date(text: str) -> date:
@@ -320,8 +355,8 @@ class Repository:
             s.flush()
             added = 0
             if with_samples and (data_dir / "sample_submissions.csv").exists():
-                rows, errors = self._validate_csv(s, data_dir / "sample_submissions.csv", directory, None,
-                                                  skip_existing=True)
+                header, cells = tabular.read_rows(data_dir / "sample_submissions.csv")
+                rows, errors = self._validate_rows(s, header, cells, directory, None, skip_existing=True)
                 if errors:
                     raise ValueError(
                         "sample_submissions.csv: " + "; ".join(f"dòng {e.row}: {e.reason}" for e in errors)
@@ -388,20 +423,9 @@ class Repository:
                 subs.setdefault(sub.obligation_id, sub)
             items = []
             for o in s.scalars(select(m.Obligation).order_by(m.Obligation.due_date, m.Obligation.code)):
-                ov = _obligation_view(o)
                 sub = subs.get(o.id)
-                if sub is not None:
-                    late = days_between(o.due_date, sub.received_on)
-                    items.append(ObligationStatus(
-                        obligation=ov, state="submitted", submission=_submission_view(sub, code, o.code),
-                        days_late=late if late > 0 else 0,
-                    ))
-                else:
-                    left = days_between(today, o.due_date)
-                    if left >= 0:
-                        items.append(ObligationStatus(obligation=ov, state="open", days_left=left))
-                    else:
-                        items.append(ObligationStatus(obligation=ov, state="overdue", days_overdue=-left))
+                items.append(_obligation_status(
+                    _obligation_view(o), _submission_view(sub, code, o.code) if sub is not None else None, today))
             succ = s.scalars(
                 select(m.AgencySuccession).where(m.AgencySuccession.predecessor_id == agency.id)
                 .order_by(m.AgencySuccession.effective)
@@ -450,6 +474,74 @@ class Repository:
         entries.sort(key=lambda e: (e.obligation.due_date, e.obligation.code, fold(e.agency.name)))
         return entries
 
+    def all_statuses(self, today: date) -> List[AgencyStatus]:
+        """:meth:`agency_status` of every agency on ``today`` (a local date), in
+        a few queries; agencies in the order of ``agencies.yml`` (insertion
+        order), obligations by due date. ``succession`` is left ``None``."""
+        with self._session() as s:
+            agencies = list(s.scalars(select(m.Agency).order_by(m.Agency.id)))
+            obligations = list(s.scalars(select(m.Obligation).order_by(m.Obligation.due_date, m.Obligation.code)))
+            subs: Dict[Tuple[int, int], m.Submission] = {}
+            for sub in s.scalars(
+                select(m.Submission).where(m.Submission.received_on <= today)
+                .order_by(m.Submission.received_on, m.Submission.id)
+            ):
+                subs.setdefault((sub.agency_id, sub.obligation_id), sub)
+            views = [(o, _obligation_view(o)) for o in obligations]
+            out = []
+            for a in agencies:
+                items = []
+                for o, ov in views:
+                    sub = subs.get((a.id, o.id))
+                    items.append(_obligation_status(
+                        ov, _submission_view(sub, a.code, o.code) if sub is not None else None, today))
+                out.append(AgencyStatus(agency=_agency_view(a), today=today, items=tuple(items)))
+            return out
+
+    def export_status(self, today: date) -> Tuple[Tuple[str, ...], List[list]]:
+        """Table of every agency x obligation on ``today`` (a local date in
+        Asia/Ho_Chi_Minh), for :func:`bot.tabular.write_table`.
+
+        Returns:
+            ``(STATUS_EXPORT_COLUMNS, rows)``, one row per agency and obligation:
+            codes and names; ``han_nop`` and ``ngay_nhan`` as ``date`` (written
+            ``DD/MM/YYYY``); ``nguon_han`` ``operator_default`` or ``directive``;
+            ``trang_thai`` ``đã gửi`` / ``chưa đến hạn`` / ``quá hạn``;
+            ``so_ngay_qua_han`` the days overdue, or for a submitted obligation
+            the days it arrived late (0 = on time), empty while still open;
+            ``ghi_chu`` the submission's note; ``du_lieu_mau`` ``có`` for sample
+            data. Cells are raw values: formula neutralising is the writer's job.
+        """
+        rows = []
+        for st in self.all_statuses(today):
+            for it in st.items:
+                o, sub = it.obligation, it.submission
+                days = it.days_overdue if it.state == "overdue" else (it.days_late if it.state == "submitted" else None)
+                rows.append([
+                    st.agency.code, st.agency.name, o.code, o.title, o.due_date, o.due_date_origin,
+                    STATE_LABELS_VI[it.state], sub.received_on if sub else None, sub.reference_number if sub else "",
+                    days, sub.note if sub else "", "có" if sub is not None and sub.is_sample else "",
+                ])
+        return STATUS_EXPORT_COLUMNS, rows
+
+    def export_overdue(self, today: date, obligation_code: Optional[str] = None) -> Tuple[Tuple[str, ...], List[list]]:
+        """Table of :meth:`overdue_agencies` on ``today`` (a local date), same
+        order, for :func:`bot.tabular.write_table`.
+
+        Returns:
+            ``(OVERDUE_EXPORT_COLUMNS, rows)``; ``han_nop`` is a ``date``,
+            ``so_ngay_qua_han`` an ``int`` >= 1.
+
+        Raises:
+            UnknownObligationError: ``obligation_code`` given but unknown.
+        """
+        rows = [
+            [e.agency.code, e.agency.name, e.obligation.code, e.obligation.title, e.obligation.due_date,
+             e.obligation.due_date_origin, e.days_overdue]
+            for e in self.overdue_agencies(today, obligation_code)
+        ]
+        return OVERDUE_EXPORT_COLUMNS, rows
+
     # ------------------------------------------------------------------ writes
     def record_submission(
         self,
@@ -492,34 +584,63 @@ class Repository:
                     raise DuplicateSubmissionError(f"{agency_code} {obl.code} {ref}") from exc
                 return _submission_view(sub, agency.code, obl.code)
 
-    # -------------------------------------------------------------- CSV import
-    def import_submissions_csv(
-        self, path: Path, directory: AgencyDirectory, *, today: Optional[date] = None,
+    # ----------------------------------------------------------- file import
+    def import_submissions(
+        self, path: Path, directory: AgencyDirectory, *, today: Optional[date] = None, actor: str = "import",
     ) -> ImportReport:
-        """Import submissions from a UTF-8 CSV (``agency,obligation,received_on,
-        reference_number,note``; ``,`` or ``;`` separated; BOM allowed).
+        """Import submissions from a ``.csv`` or ``.xlsx`` table (read by
+        :func:`bot.tabular.read_rows`; columns ``agency,obligation,received_on,
+        reference_number,note`` in any order, header on the first non-blank row).
 
         Every row is validated first: agency (name/alias, via
         ``directory.resolve``), obligation (code such as ``BC-2022-Q1`` or text
-        such as "báo cáo quý 1/2022"), date ``DD/MM/YYYY`` (not after ``today``
-        when given), duplicates within the file and against the database. If any
-        row fails nothing is written; otherwise all rows are inserted in a single
-        transaction.
+        such as "báo cáo quý 1/2022"), date ``DD/MM/YYYY`` or an Excel date cell
+        (a local date, not after ``today`` when given), reference number at most
+        128 characters, no cell over 2,000 characters, duplicates within the file
+        and against the database. Cells are plain text: a value such as ``=1+1``
+        is stored as typed and never evaluated. If any row fails, or the file
+        itself cannot be read (unsupported extension, corrupt, empty, more than
+        50,000 rows), nothing is written; otherwise all rows are inserted, with
+        one :class:`bot.db.models.AuditEntry` (``action`` ``import_submissions``,
+        ``actor`` = ``actor``, ``detail`` ``{"file": <file name>, "rows": n}``),
+        in a single transaction.
+
+        Args:
+            path: the file.
+            directory: resolves agency names and aliases.
+            today: local date (Asia/Ho_Chi_Minh) after which a receipt date is
+                rejected; ``None`` accepts any date.
+            actor: recorded in the audit entry (at most 16 characters), e.g.
+                ``"operator"`` from the command line.
+
+        Returns:
+            An :class:`ImportReport` (``ok`` false: nothing was written).
 
         Raises:
             FileNotFoundError: ``path`` does not exist.
+            ValueError: ``actor`` is empty or longer than 16 characters.
+            sqlalchemy.exc.SQLAlchemyError: database failure (nothing written).
         """
+        if not actor or len(actor) > 16:
+            raise ValueError(f"actor must be 1-16 characters, got {actor!r}")
         path = Path(path)
+        try:
+            header, cells = tabular.read_rows(path)
+        except tabular.TableError as exc:
+            return ImportReport(path=str(path), total_rows=0, inserted=0,
+                                errors=(RowError(exc.line or 0, str(exc)),))
         with self._session() as s:
             try:
-                rows, errors = self._validate_csv(s, path, directory, today, skip_existing=False)
+                rows, errors = self._validate_rows(s, header, cells, directory, today, skip_existing=False)
             except _HeaderError as exc:
                 return ImportReport(path=str(path), total_rows=0, inserted=0, errors=(RowError(1, str(exc)),))
-            total = len(rows) + len({e.row for e in errors})
+            total = len(cells)
             if errors:
                 s.rollback()
                 return ImportReport(path=str(path), total_rows=total, inserted=0, errors=tuple(errors))
             s.add_all(m.Submission(is_sample=False, **r) for r in rows)
+            s.add(m.AuditEntry(actor=actor, action="import_submissions", message="",
+                               detail={"file": os.path.basename(str(path)), "rows": len(rows)}))
             try:
                 s.commit()
             except IntegrityError:
@@ -528,17 +649,23 @@ class Repository:
                     RowError(0, "trùng với dữ liệu vừa được ghi đồng thời; hãy chạy lại lệnh nhập"),))
             return ImportReport(path=str(path), total_rows=total, inserted=len(rows), errors=())
 
-    def _validate_csv(self, s: Session, path: Path, directory: AgencyDirectory, today: Optional[date],
-                      skip_existing: bool) -> Tuple[List[dict], List[RowError]]:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            text = fh.read()
-        first = text.splitlines()[0] if text.strip() else ""
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        reader = csv.reader(text.splitlines(), delimiter=delimiter)
-        try:
-            header = [h.strip().lower() for h in next(reader)]
-        except StopIteration:
-            raise _HeaderError("tệp rỗng")
+    def import_submissions_csv(
+        self, path: Path, directory: AgencyDirectory, *, today: Optional[date] = None, actor: str = "import",
+    ) -> ImportReport:
+        """Alias of :meth:`import_submissions` (kept for existing callers; it
+        accepts ``.xlsx`` too)."""
+        return self.import_submissions(path, directory, today=today, actor=actor)
+
+    def _validate_rows(self, s: Session, header: List[str], cells_by_line: List[Tuple[int, List[str]]],
+                       directory: AgencyDirectory, today: Optional[date],
+                       skip_existing: bool) -> Tuple[List[dict], List[RowError]]:
+        """Check rows from :func:`bot.tabular.read_rows`; returns the rows to
+        insert (as ``m.Submission`` keyword arguments) and the errors.
+
+        Raises:
+            _HeaderError: a required column is missing.
+        """
+        header = [h.strip().lower() for h in header]
         missing = [c for c in CSV_COLUMNS if c not in header]
         if missing:
             raise _HeaderError(f"thiếu cột {', '.join(missing)} (cần: {','.join(CSV_COLUMNS)})")
@@ -551,10 +678,19 @@ class Repository:
         seen: Dict[tuple, int] = {}
         rows: List[dict] = []
         errors: List[RowError] = []
-        for line_no, cells in enumerate(reader, start=2):
+        for line_no, cells in cells_by_line:
             if not any(c.strip() for c in cells):
                 continue
             cells = cells + [""] * (len(header) - len(cells))
+            too_long = [
+                (header[i] if i < len(header) and header[i] else f"số {i + 1}", len(c))
+                for i, c in enumerate(cells) if len(c) > tabular.MAX_CELL_CHARS
+            ]
+            if too_long:
+                limit = f"{tabular.MAX_CELL_CHARS:,}".replace(",", ".")
+                errors.append(RowError(line_no, "; ".join(
+                    f"ô ở cột {_quote(col, 40)} dài {n} ký tự, vượt giới hạn {limit} ký tự" for col, n in too_long)))
+                continue
             get = lambda c: cells[idx[c]].strip()  # noqa: E731
             reasons = []
             agency_id = None
@@ -567,17 +703,18 @@ class Repository:
                     reasons.append(f"cơ quan '{res.agency.name}' chưa có trong cơ sở dữ liệu (chạy init-db)")
             elif res.status == "ambiguous":
                 names = ", ".join(a.name for a in res.candidates[:6])
-                reasons.append(f"tên cơ quan '{get('agency')}' chưa rõ, có thể là: {names}")
+                reasons.append(f"tên cơ quan '{_quote(get('agency'))}' chưa rõ, có thể là: {names}")
             else:
-                msg = f"không nhận ra cơ quan '{get('agency')}'"
+                msg = f"không nhận ra cơ quan '{_quote(get('agency'))}'"
                 if res.note:
                     msg += f" ({res.note})"
                 elif res.suggestions:
                     msg += f"; có phải: {', '.join(a.name for a in res.suggestions)}?"
                 reasons.append(msg)
-            obl = self._match_obligation(get("obligation"), obl_by_code, obligations)
+            obl = self._match_obligation(get("obligation"), obl_by_code, obligations, today)
             if obl is None:
-                reasons.append(f"không nhận ra nghĩa vụ '{get('obligation')}' (ví dụ: {', '.join(sorted(obl_by_code))})")
+                reasons.append(f"không nhận ra nghĩa vụ '{_quote(get('obligation'))}' "
+                               f"(ví dụ: {', '.join(sorted(obl_by_code))})")
             received = None
             try:
                 received = parse_vn_date(get("received_on"))
@@ -585,17 +722,20 @@ class Repository:
                     reasons.append(f"ngày nhận {get('received_on')} ở sau ngày hôm nay")
                     received = None
             except ValueError as exc:
-                reasons.append(str(exc))
+                raw = get("received_on")
+                reasons.append(str(exc).replace(f"'{raw}'", f"'{_quote(raw, 40)}'", 1))
             ref = get("reference_number")
+            if len(ref) > MAX_REFERENCE_CHARS:
+                reasons.append(f"số hiệu dài {len(ref)} ký tự, vượt giới hạn {MAX_REFERENCE_CHARS} ký tự")
             if agency_id is not None and obl is not None:
                 key = (agency_id, obl.id, ref)
                 if key in seen:
-                    reasons.append(f"trùng với dòng {seen[key]} (cùng cơ quan, nghĩa vụ và số hiệu '{ref}')")
+                    reasons.append(f"trùng với dòng {seen[key]} (cùng cơ quan, nghĩa vụ và số hiệu '{_quote(ref)}')")
                 elif key in existing:
                     if skip_existing and not reasons:
                         seen[key] = line_no
                         continue
-                    reasons.append(f"đã có trong cơ sở dữ liệu (cùng cơ quan, nghĩa vụ và số hiệu '{ref}')")
+                    reasons.append(f"đã có trong cơ sở dữ liệu (cùng cơ quan, nghĩa vụ và số hiệu '{_quote(ref)}')")
                 seen.setdefault(key, line_no)
             if reasons:
                 errors.append(RowError(line_no, "; ".join(reasons)))
@@ -605,14 +745,15 @@ class Repository:
         return rows, errors
 
     @staticmethod
-    def _match_obligation(text: str, by_code: Dict[str, m.Obligation], all_: Sequence[m.Obligation]):
+    def _match_obligation(text: str, by_code: Dict[str, m.Obligation], all_: Sequence[m.Obligation],
+                          today: Optional[date] = None):
         if not text:
             return None
         o = by_code.get(text.strip().upper())
         if o is not None:
             return o
         kind = parse_obligation_kind(text)
-        period = parse_quarter_and_year(text, date.today())
+        period = parse_quarter_and_year(text, today or date.today())
         if kind is None or period is None or period.year is None:
             return None
         for o in all_:

@@ -1,0 +1,405 @@
+"""Officials' workflow: link a chat account to an agency, answer "my agency"
+questions, record a document the agency sent (form + confirmation), reminders.
+
+Who is asking is read from the tracker: ``tracker.sender_id`` (Telegram chat id,
+Zalo user id) and the input channel of the latest message. Only an account
+linked in the database (:class:`bot.db.accounts.AccountRepository`) is an
+official; slots never grant rights, and every write re-checks the link inside
+its transaction. Dates are local Asia/Ho_Chi_Minh dates (``ASSISTANT_TODAY``
+overrides "today" in tests). Wording is in :mod:`actions.official_replies`.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import official_replies as say
+from actions import replies
+from actions.lookups import named_agency
+from actions.parsing import clean_reference, find_obligation_code, find_received_date, find_reference_number
+from actions.services import DatabaseUnavailable, directory, run_accounts, run_db
+from bot.db.accounts import LinkView, NotLinkedError, WrongAgencyError, find_code
+from bot.db.repository import DuplicateSubmissionError, UnknownObligationError
+from bot.periods import local_today
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+SUBMISSION_SLOTS = ("sub_obligation", "sub_received_on", "sub_reference")
+_CLEARED = [SlotSet(s, None) for s in SUBMISSION_SLOTS + ("sub_agency_code", "sub_message", "sub_message_id")]
+
+
+def who(tracker: Tracker) -> tuple:
+    """``(channel, user_id)`` of the latest message, e.g. ``("telegram", "12345")``."""
+    return (tracker.get_latest_input_channel() or "", str(tracker.sender_id))
+
+
+def is_group_chat(channel: str, user_id: str) -> bool:
+    """Telegram group and channel chat ids are negative: a group is not a person."""
+    return channel == "telegram" and user_id.startswith("-")
+
+
+async def current_link(tracker: Tracker) -> Optional[LinkView]:
+    """The active link of the account that sent the latest message, or ``None``;
+    a linked account's ``last_inbound_at`` is brought up to now.
+
+    Raises:
+        DatabaseUnavailable: the database did not answer.
+    """
+    channel, user_id = who(tracker)
+    if channel not in load_settings().identity_channels:
+        return None
+
+    def read_and_touch(a):
+        link = a.account(channel, user_id)
+        if link is not None:
+            a.touch(channel, user_id)
+        return link
+
+    return await run_accounts(read_and_touch)
+
+
+class ActionLinkAccount(Action):
+    """Redeem the link code in the message; explain how to get one otherwise."""
+
+    def name(self) -> Text:
+        return "action_link_account"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        settings = load_settings()
+        channel, user_id = who(tracker)
+        text = tracker.latest_message.get("text") or ""
+        code = find_code(text)
+        if channel not in settings.identity_channels:
+            dispatcher.utter_message(text=say.link_channel_not_allowed(settings.identity_channels))
+            return []
+        if is_group_chat(channel, user_id):
+            dispatcher.utter_message(text=say.LINK_IN_GROUP)
+            return []
+        if code is None:
+            dispatcher.utter_message(text=say.LINK_HOW)
+            return []
+        try:
+            result = await run_accounts(lambda a: a.redeem_code(
+                channel, user_id, code, allowed_channels=settings.identity_channels,
+                max_failures=settings.link_max_failures, lockout_minutes=settings.link_lockout_minutes,
+                message=text))
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return []
+        dispatcher.utter_message(text=say.link_result(result))
+        if result.status == "linked":
+            return [SlotSet("agency", result.link.agency_name), SlotSet("agency_code", result.link.agency_code)]
+        return []
+
+
+class ActionUnlinkAccount(Action):
+    """The official ends the link of this chat account."""
+
+    def name(self) -> Text:
+        return "action_unlink_account"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        text = tracker.latest_message.get("text") or ""
+        try:
+            link = await current_link(tracker)
+            if link is None:
+                dispatcher.utter_message(text=say.NOT_LINKED_NOTHING_TO_UNLINK)
+                return []
+            await run_accounts(lambda a: a.revoke_link(link.id, actor="official", message=text))
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return []
+        dispatcher.utter_message(text=say.unlinked(link))
+        return _CLEARED + [SlotSet("sub_pending", False)]
+
+
+class ActionMyAccount(Action):
+    """Which agency this chat account is linked to, and whether reminders are on."""
+
+    def name(self) -> Text:
+        return "action_my_account"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        try:
+            link = await current_link(tracker)
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return []
+        dispatcher.utter_message(text=say.account_summary(link))
+        return []
+
+
+class ActionMyStatus(Action):
+    """The linked agency's obligations (submitted, open, overdue) without naming it."""
+
+    def name(self) -> Text:
+        return "action_my_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        from actions.lookups import answer_status, read_query  # the same answer as "tình hình của <agency>"
+
+        try:
+            link = await current_link(tracker)
+            if link is None:
+                dispatcher.utter_message(text=say.my_status_needs_link(who(tracker)[0]))
+                return []
+            today = local_today()
+            query = read_query(tracker, today)
+            await answer_status(dispatcher, link.agency_code, query, today)
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return []
+        return [SlotSet("agency", link.agency_name), SlotSet("agency_code", link.agency_code)] + query.slots("status")
+
+
+class ActionSetReminders(Action):
+    """Subscribe (intent ``subscribe_reminders``) or unsubscribe this account."""
+
+    def name(self) -> Text:
+        return "action_set_reminders"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        on = tracker.get_intent_of_latest_message() == "subscribe_reminders"
+        channel, user_id = who(tracker)
+        text = tracker.latest_message.get("text") or ""
+        try:
+            if await current_link(tracker) is None:
+                dispatcher.utter_message(text=say.reminders_need_link(channel))
+                return []
+            link = await run_accounts(lambda a: a.set_subscribed(channel, user_id, on, message=text),
+                                      passthrough=(NotLinkedError,))
+        except NotLinkedError:
+            dispatcher.utter_message(text=say.reminders_need_link(channel))
+            return []
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return []
+        dispatcher.utter_message(text=say.reminders_set(link, load_settings().reminder_days))
+        return []
+
+
+# --------------------------------------------------------------------------- #
+# Recording a submission: check -> form -> summary -> confirm -> save.         #
+# --------------------------------------------------------------------------- #
+class ActionStartSubmission(Action):
+    """Decides whether this account may record for the agency it names.
+
+    Sets ``sub_allowed`` (the rules branch on it), ``sub_agency_code`` (the
+    linked agency), and remembers the request text and message id for the audit
+    trail. A public account, a group chat, or an agency other than the linked
+    one is refused with the reason.
+    """
+
+    def name(self) -> Text:
+        return "action_start_submission"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        channel, user_id = who(tracker)
+        refused = [SlotSet("sub_allowed", False)] + _CLEARED + [SlotSet("sub_pending", False)]
+        if channel not in load_settings().identity_channels or is_group_chat(channel, user_id):
+            dispatcher.utter_message(text=say.record_needs_link(channel))
+            return refused
+        try:
+            link = await current_link(tracker)
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return refused
+        if link is None:
+            dispatcher.utter_message(text=say.record_needs_link(channel))
+            return refused
+        named = named_agency(tracker)
+        if named is not None and named.code != link.agency_code:
+            dispatcher.utter_message(text=say.wrong_agency(link.agency_name, named.name))
+            return refused
+        message = tracker.latest_message
+        return [
+            SlotSet("sub_allowed", True), SlotSet("sub_pending", False),
+            SlotSet("sub_agency_code", link.agency_code),
+            SlotSet("sub_message", (message.get("text") or "")[:2000]),
+            SlotSet("sub_message_id", message.get("message_id")),
+        ] + [SlotSet(s, None) for s in SUBMISSION_SLOTS]
+
+
+class ValidateSubmissionForm(FormValidationAction):
+    """Reads the obligation, the date sent and the document number from any
+    message while ``submission_form`` is active (several at once are fine).
+
+    A message that names none of them and is not an answer to the question
+    leaves the slots alone, so the form steps aside for other questions.
+    """
+
+    def name(self) -> Text:
+        return "validate_submission_form"
+
+    @staticmethod
+    def _text(tracker: Tracker) -> str:
+        text = tracker.latest_message.get("text") or ""
+        return "" if text.startswith("/") else text
+
+    async def extract_sub_obligation(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if not text:
+            return {}
+        try:
+            obligations = await run_db(lambda repo: repo.list_obligations())
+        except DatabaseUnavailable:
+            return {}
+        code = find_obligation_code(text, local_today(), obligations)
+        if code:
+            return {"sub_obligation": code}
+        if tracker.get_slot("requested_slot") == "sub_obligation" and _answers_question(tracker):
+            dispatcher.utter_message(text=say.OBLIGATION_NOT_UNDERSTOOD)
+            return {"sub_obligation": None}
+        return {}
+
+    async def extract_sub_received_on(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if not text:
+            return {}
+        found, problem = find_received_date(text, local_today())
+        if found:
+            return {"sub_received_on": found.isoformat()}
+        if problem:
+            dispatcher.utter_message(text=say.date_problem(problem))
+            return {"sub_received_on": None}
+        if tracker.get_slot("requested_slot") == "sub_received_on" and _answers_question(tracker):
+            dispatcher.utter_message(text=say.DATE_NOT_UNDERSTOOD)
+            return {"sub_received_on": None}
+        return {}
+
+    async def extract_sub_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> Dict[Text, Any]:
+        text = self._text(tracker)
+        if not text:
+            return {}
+        found = find_reference_number(text)
+        if found is not None:
+            return {"sub_reference": found}
+        if tracker.get_slot("requested_slot") == "sub_reference" and _answers_question(tracker):
+            cleaned = clean_reference(text)
+            if cleaned and len(text) <= 64:
+                return {"sub_reference": cleaned}
+            dispatcher.utter_message(text=say.REFERENCE_NOT_UNDERSTOOD)
+            return {"sub_reference": None}
+        return {}
+
+
+def _answers_question(tracker: Tracker) -> bool:
+    """The latest message looks like an answer, not another question."""
+    intent = tracker.get_intent_of_latest_message() or ""
+    return intent in ("record_submission", "inform_agency", "nlu_fallback", "affirm") or not intent.startswith("ask_")
+
+
+class ActionAskSubObligation(Action):
+    """Asks which obligation, with a button for each one the agency has not sent."""
+
+    def name(self) -> Text:
+        return "action_ask_sub_obligation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        code = tracker.get_slot("sub_agency_code")
+        buttons: List[Dict[str, str]] = []
+        try:
+            status = await run_db(lambda repo: repo.agency_status(code, local_today()))
+            buttons = [{"title": replies.capitalised(replies.obligation_label(i.obligation)), "payload": i.obligation.code}
+                       for i in status.items if i.state != "submitted"]
+        except (DatabaseUnavailable, TypeError):
+            pass
+        dispatcher.utter_message(text=say.ASK_OBLIGATION, buttons=buttons[:8])
+        return []
+
+
+class ActionSubmissionSummary(Action):
+    """Repeats what will be written and asks for confirmation (sets ``sub_pending``)."""
+
+    def name(self) -> Text:
+        return "action_submission_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        code = tracker.get_slot("sub_agency_code")
+        try:
+            obligation = await run_db(lambda repo: repo.get_obligation_by_code(tracker.get_slot("sub_obligation") or ""))
+            agency = await run_db(lambda repo: repo.get_agency(code or ""))
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return _CLEARED + [SlotSet("sub_pending", False)]
+        if obligation is None or agency is None:
+            dispatcher.utter_message(text=say.NOTHING_PENDING)
+            return _CLEARED + [SlotSet("sub_pending", False)]
+        received = date.fromisoformat(tracker.get_slot("sub_received_on"))
+        dispatcher.utter_message(
+            text=say.confirm_question(agency.name, obligation, received, tracker.get_slot("sub_reference") or ""),
+            buttons=[{"title": "Có, ghi nhận", "payload": "/affirm"}, {"title": "Không, hủy", "payload": "/deny"}],
+        )
+        return [SlotSet("sub_pending", True)]
+
+
+class ActionSaveSubmission(Action):
+    """On "có": writes the pending submission for the linked account (one row and
+    one audit entry), then clears it. With nothing pending it says so, so a
+    replayed "có" writes nothing."""
+
+    def name(self) -> Text:
+        return "action_save_submission"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        done = _CLEARED + [SlotSet("sub_pending", False)]
+        if not tracker.get_slot("sub_pending"):
+            dispatcher.utter_message(text=say.NOTHING_PENDING)
+            return []
+        channel, user_id = who(tracker)
+        if channel not in load_settings().identity_channels:
+            dispatcher.utter_message(text=say.record_needs_link(channel))
+            return done
+        try:
+            received = date.fromisoformat(tracker.get_slot("sub_received_on") or "")
+        except ValueError:
+            dispatcher.utter_message(text=say.NOTHING_PENDING)
+            return done
+        request = tracker.get_slot("sub_message") or ""
+        try:
+            saved = await run_accounts(
+                lambda a: a.record_for_account(
+                    channel, user_id, tracker.get_slot("sub_agency_code") or "", tracker.get_slot("sub_obligation") or "",
+                    received, tracker.get_slot("sub_reference") or "", message=request,
+                    message_id=tracker.get_slot("sub_message_id")),
+                passthrough=(NotLinkedError, WrongAgencyError, DuplicateSubmissionError, UnknownObligationError))
+        except NotLinkedError:
+            dispatcher.utter_message(text=say.record_needs_link(channel))
+            return done
+        except WrongAgencyError as error:
+            dispatcher.utter_message(text=say.link_changed(error.linked_code))
+            return done
+        except DuplicateSubmissionError:
+            dispatcher.utter_message(text=say.DUPLICATE)
+            return done
+        except UnknownObligationError:
+            dispatcher.utter_message(text=say.NOTHING_PENDING)
+            return done
+        except DatabaseUnavailable:
+            dispatcher.utter_message(text=say.SAVE_FAILED)
+            return [SlotSet("sub_pending", True)]  # nothing written: "có" again retries
+        agency = directory().get(saved.agency_code)
+        dispatcher.utter_message(text=say.saved(saved, agency.name if agency else saved.agency_code))
+        return done
+
+
+class ActionCancelSubmission(Action):
+    """On "không" or "hủy": forgets the pending submission; nothing is written."""
+
+    def name(self) -> Text:
+        return "action_cancel_submission"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        pending = tracker.get_slot("sub_pending") or tracker.active_loop_name == "submission_form"
+        dispatcher.utter_message(text=say.CANCELLED if pending else say.NOTHING_PENDING)
+        return _CLEARED + [SlotSet("sub_pending", False)]

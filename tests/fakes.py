@@ -1,0 +1,217 @@
+"""Fake Telegram Bot API and Zalo OpenAPI servers, for tests on loopback.
+
+Shared by the channel tests (``tests/channels``, against the running Rasa
+server) and the reminder tests (``tests/test_reminders.py``, unit stage).
+
+- ``FakeTelegram`` answers the Bot API (``/bot<token>/<method>``) and records
+  every call; its first ``setWebhook`` answers 429 (retry after 1 s).
+- ``FakeZalo`` answers ``POST /v3.0/oa/message/cs`` (``error -216`` unless the
+  ``access_token`` header is the current token) and the OAuth v4
+  ``POST /v4/oa/access_token`` refresh (each refresh token works once).
+  ``refuse(user_id)`` makes it answer messages to that user as Zalo does when
+  the user has not interacted with the OA within the allowed window
+  (``error -230``).
+
+Each fake runs an aiohttp app on its own event loop in a daemon thread:
+``start()``, then ``url``; ``stop()`` at the end.
+"""
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from aiohttp import web
+
+TELEGRAM_TOKEN = "123456789:AAE-fake-telegram-token-for-tests_0123"
+TELEGRAM_BOT_NAME = "TroLy797Bot"
+ZALO_APP_ID = "3608465249409039671"
+ZALO_APP_SECRET = "app-secret-for-tests"
+ZALO_ACCESS_TOKEN = "zalo-access-token-initial"
+ZALO_REFRESH_TOKEN = "zalo-refresh-token-initial"
+# Zalo OpenAPI's answer when the user has not interacted with the OA recently:
+# customer-support ("tư vấn") messages may only be sent within that window.
+ZALO_NOT_INTERACTED = (-230, "User has not interacted with the OA in the past 7 days")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Fake:
+    """An aiohttp app run on its own event loop in a daemon thread, recording calls."""
+
+    def __init__(self) -> None:
+        self.calls: List[Dict[str, Any]] = []
+        self.lock = threading.Lock()
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._loop = asyncio.new_event_loop()
+        self._runner: Optional[web.AppRunner] = None
+
+    def app(self) -> web.Application:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def record(self, **call: Any) -> None:
+        with self.lock:
+            self.calls.append(call)
+
+    def snapshot(self) -> List[Dict[str, Any]]:
+        with self.lock:
+            return list(self.calls)
+
+    def start(self) -> None:
+        ready = threading.Event()
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._runner = web.AppRunner(self.app())
+            self._loop.run_until_complete(self._runner.setup())
+            self._loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.port).start())
+            ready.set()
+            self._loop.run_forever()
+
+        threading.Thread(target=run, daemon=True).start()
+        assert ready.wait(10), "fake server did not start"
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def wait_for_calls(self, predicate: Callable[[Dict[str, Any]], bool], count: int = 1,
+                       timeout_s: float = 30) -> List[Dict[str, Any]]:
+        """The recorded calls matching ``predicate`` once there are ``count``; fails after ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = [c for c in self.snapshot() if predicate(c)]
+            if len(found) >= count or time.monotonic() > deadline:
+                assert len(found) >= count, f"expected {count} calls, got {len(found)}: {found}"
+                return found
+            time.sleep(0.1)
+
+
+class FakeTelegram(_Fake):
+    """A fake Telegram Bot API. ``calls``: ``{"method", "token", "params"}``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.message_id = 1000
+        self.set_webhook_attempts = 0
+        self.throttle_once: set = set()  # chat ids whose next sendMessage gets a 429
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self.handle)
+        return app
+
+    async def handle(self, request: web.Request) -> web.Response:
+        token, method = request.match_info["token"], request.match_info["method"]
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = dict(await request.post())
+        self.record(method=method, token=token, params=params)
+        if token != TELEGRAM_TOKEN:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        if method == "setWebhook":
+            self.set_webhook_attempts += 1
+            if self.set_webhook_attempts == 1:
+                return web.json_response({"ok": False, "error_code": 429,
+                                          "description": "Too Many Requests: retry after 1",
+                                          "parameters": {"retry_after": 1}}, status=429)
+            return web.json_response({"ok": True, "result": True, "description": "Webhook was set"})
+        if method == "sendMessage" and str(params.get("chat_id")) in self.throttle_once:
+            self.throttle_once.discard(str(params.get("chat_id")))
+            return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                      "parameters": {"retry_after": 1}}, status=429)
+        if method == "sendMessage":
+            self.message_id += 1
+            chat_id = int(params["chat_id"])
+            return web.json_response({"ok": True, "result": {
+                "message_id": self.message_id, "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+                "from": {"id": 123456789, "is_bot": True, "first_name": "Trợ lý 797", "username": TELEGRAM_BOT_NAME},
+                "text": params.get("text", "")}})
+        if method == "answerCallbackQuery":
+            return web.json_response({"ok": True, "result": True})
+        if method == "getMe":
+            return web.json_response({"ok": True, "result": {"id": 123456789, "is_bot": True,
+                                                             "first_name": "Trợ lý 797", "username": TELEGRAM_BOT_NAME}})
+        return web.json_response({"ok": True, "result": True})
+
+    def sent_to(self, chat_id: int) -> List[Dict[str, Any]]:
+        return [c["params"] for c in self.snapshot() if c["method"] == "sendMessage" and str(c["params"].get("chat_id")) == str(chat_id)]
+
+
+class FakeZalo(_Fake):
+    """A fake Zalo OpenAPI + OAuth v4 server.
+
+    ``calls``: ``{"kind": "cs"|"refresh", "headers", "body"}``. ``access_token``
+    is the only accepted token; ``expire()`` makes the current one invalid
+    (the next ``cs`` call answers ``-216``) without changing the refresh token;
+    ``refuse(user_id)`` makes messages to that user fail with ``-230``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.access_token = ZALO_ACCESS_TOKEN
+        self.refresh_token = ZALO_REFRESH_TOKEN
+        self.valid = True
+        self.refreshes = 0
+        self.refused: Dict[str, Tuple[int, str]] = {}  # user id -> (error code, message)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3.0/oa/message/cs", self.cs)
+        app.router.add_post("/v4/oa/access_token", self.oauth)
+        return app
+
+    def expire(self) -> None:
+        with self.lock:
+            self.valid = False
+
+    def refuse(self, user_id: str, error: Tuple[int, str] = ZALO_NOT_INTERACTED) -> None:
+        """Messages to ``user_id`` get Zalo's ``error`` (default -230: no interaction
+        within the window) instead of being delivered; they are still recorded."""
+        with self.lock:
+            self.refused[str(user_id)] = error
+
+    async def cs(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        token = request.headers.get("access_token", "")
+        self.record(kind="cs", headers={"access_token": token}, body=body)
+        with self.lock:
+            ok = self.valid and token == self.access_token
+        if not ok:
+            return web.json_response({"error": -216, "message": "Access token is invalid"})
+        with self.lock:
+            refusal = self.refused.get(str(body["recipient"]["user_id"]))
+        if refusal is not None:
+            return web.json_response({"error": refusal[0], "message": refusal[1]})
+        return web.json_response({"error": 0, "message": "Success",
+                                  "data": {"message_id": secrets.token_hex(8), "user_id": body["recipient"]["user_id"]}})
+
+    async def oauth(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        headers = {"secret_key": request.headers.get("secret_key", "")}
+        self.record(kind="refresh", headers=headers, body=form)
+        with self.lock:
+            if (headers["secret_key"] != ZALO_APP_SECRET or form.get("app_id") != ZALO_APP_ID
+                    or form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token):
+                return web.json_response({"error": -14014, "error_name": "Invalid refresh token"})
+            self.refreshes += 1
+            self.access_token = f"zalo-access-token-{self.refreshes}"
+            self.refresh_token = f"zalo-refresh-token-{self.refreshes}"
+            self.valid = True
+            return web.json_response({"access_token": self.access_token, "refresh_token": self.refresh_token,
+                                      "expires_in": "90000"})
+
+    def texts_to(self, user_id: str) -> List[str]:
+        return [c["body"]["message"]["text"] for c in self.snapshot()
+                if c["kind"] == "cs" and c["body"]["recipient"]["user_id"] == user_id]

@@ -1,0 +1,64 @@
+"""Operator commands for accounts (`python -m bot link-code|codes|links|revoke-*|audit`)
+as subprocesses against a temporary SQLite database."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from bot.db.accounts import AccountRepository
+from bot.db.session import make_engine
+from bot.settings import PROJECT_ROOT
+
+
+@pytest.fixture
+def cli(tmp_path):
+    url = f"sqlite:///{tmp_path / 'var' / 'cli.db'}"
+    env = dict(os.environ, DATABASE_URL=url, PYTHONIOENCODING="utf-8")
+    env.pop("ASSISTANT_DATA_DIR", None)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+    assert run("init-db", "--no-samples").returncode == 0
+    run.url = url
+    return run
+
+
+def test_issue_use_list_revoke_and_audit(cli):
+    r = cli("link-code", "quang ninh", "--hours", "48")
+    assert r.returncode == 0, r.stderr
+    code = re.search(r"Mã liên kết cho Tỉnh Quảng Ninh: ([A-Z0-9]{5}-[A-Z0-9]{5})", r.stdout).group(1)
+    assert "dùng được một lần" in r.stdout and f"?start={code}" in r.stdout
+    r = cli("codes")
+    assert "Tỉnh Quảng Ninh" in r.stdout and "còn hiệu lực đến" in r.stdout and code not in r.stdout
+
+    engine = make_engine(cli.url)
+    assert AccountRepository(engine).redeem_code("zalo", "z-42", code).status == "linked"
+    engine.dispose()
+    r = cli("codes")
+    assert "Không có mã liên kết nào còn hiệu lực" in r.stdout
+    r = cli("codes", "--all")
+    assert "đã dùng" in r.stdout and "zalo:z-42" in r.stdout
+    r = cli("links")
+    link_id = re.search(r"#(\d+)\s+zalo:z-42\s+Tỉnh Quảng Ninh", r.stdout).group(1)
+    r = cli("revoke-link", link_id)
+    assert r.returncode == 0 and "Đã hủy liên kết" in r.stdout
+    assert cli("revoke-link", link_id).returncode == 1
+    assert "Chưa có tài khoản nào" in cli("links").stdout
+    r = cli("audit")
+    lines = r.stdout.splitlines()
+    assert [l.split()[2] for l in lines[:3]] == ["revoke_link", "link", "issue_code"]
+
+
+def test_bad_input_is_explained(cli):
+    r = cli("link-code", "Quảng")
+    assert r.returncode == 1 and "Không xác định được cơ quan" in r.stderr
+    r = cli("link-code", "Bộ Y tế", "--hours", "0")
+    assert r.returncode == 1 and "lớn hơn 0" in r.stderr
+    r = cli("revoke-code", "999")
+    assert r.returncode == 1 and "Không có mã số 999" in r.stderr
