@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
+from actions.identity import current_link, names_own_agency
 from bot.phrases import agency_phrase
 from actions.services import DatabaseUnavailable, directory, run_db
 from bot.agencies import Agency
@@ -199,8 +200,10 @@ class ValidateAgencyForm(FormValidationAction):
     """Fills slot ``agency`` with a canonical addressee name (and ``agency_code``).
 
     The gazetteer's entity fills the slot (``from_entity``); when there is none,
-    :func:`extract_agency` guesses the phrase ("tỉnh Xyz") so that the user
-    hears it is not an addressee instead of being asked again. Unknown or
+    a linked official's own agency is taken for "đơn vị tôi" or a question that
+    names no agency (:mod:`actions.identity`); otherwise :func:`extract_agency`
+    guesses the phrase ("tỉnh Xyz") so that the user hears it is not an
+    addressee instead of being asked again. Unknown or
     ambiguous names leave the slot empty, so the form asks again.
     """
 
@@ -216,6 +219,14 @@ class ValidateAgencyForm(FormValidationAction):
             return {}
         phrase = agency_phrase(text)
         answering = tracker.get_slot("requested_slot") == "agency" and tracker.active_loop_name == "agency_form"
+        # a linked official's "đơn vị tôi", or a question naming no agency, is about the linked agency
+        if names_own_agency(text) or (phrase is None and not answering and not tracker.get_slot("agency")):
+            try:
+                link = await current_link(tracker)
+            except DatabaseUnavailable:
+                link = None
+            if link is not None:
+                return {"agency": link.agency_code}
         if phrase is None and answering and 0 < len(text.strip()) <= 80:
             phrase = text.strip()
         return {"agency": phrase} if phrase else {}

@@ -110,14 +110,6 @@ def account_summary(link: Optional[LinkView]) -> str:
     )
 
 
-def my_status_needs_link(channel: str) -> str:
-    return (
-        "Tôi chưa biết anh/chị thuộc cơ quan nào vì tài khoản này chưa được liên kết. "
-        "Anh/chị có thể hỏi kèm tên cơ quan, ví dụ \"tình hình nộp báo cáo của UBND tỉnh Quảng Ninh\"."
-        + ("" if channel not in ("telegram", "zalo") else " Hoặc liên kết tài khoản bằng mã do bộ phận vận hành cấp.")
-    )
-
-
 def reminders_need_link(channel: str) -> str:
     return (
         "Nhắc hạn chỉ dành cho tài khoản cán bộ đã liên kết với cơ quan qua Zalo hoặc Telegram. "

@@ -1,5 +1,6 @@
-"""Officials' workflow: link a chat account to an agency, answer "my agency"
-questions, record a document the agency sent (form + confirmation), reminders.
+"""Officials' workflow: link a chat account to an agency, record a document the
+agency sent (form + confirmation), reminders on/off. ("My agency" questions go
+through the agency form: see :class:`actions.lookups.ValidateAgencyForm`.)
 
 Who is asking is read from the tracker: ``tracker.sender_id`` (Telegram chat id,
 Zalo user id) and the input channel of the latest message. Only an account
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -23,8 +24,9 @@ from actions import official_replies as say
 from actions import replies
 from actions.lookups import named_agency
 from actions.parsing import clean_reference, find_obligation_code, find_received_date, find_reference_number
+from actions.identity import current_link, is_group_chat, who
 from actions.services import DatabaseUnavailable, directory, run_accounts, run_db
-from bot.db.accounts import LinkView, NotLinkedError, WrongAgencyError, find_code
+from bot.db.accounts import NotLinkedError, WrongAgencyError, find_code
 from bot.db.repository import DuplicateSubmissionError, UnknownObligationError
 from bot.periods import local_today
 from bot.settings import load_settings
@@ -33,36 +35,6 @@ logger = logging.getLogger(__name__)
 
 SUBMISSION_SLOTS = ("sub_obligation", "sub_received_on", "sub_reference")
 _CLEARED = [SlotSet(s, None) for s in SUBMISSION_SLOTS + ("sub_agency_code", "sub_message", "sub_message_id")]
-
-
-def who(tracker: Tracker) -> tuple:
-    """``(channel, user_id)`` of the latest message, e.g. ``("telegram", "12345")``."""
-    return (tracker.get_latest_input_channel() or "", str(tracker.sender_id))
-
-
-def is_group_chat(channel: str, user_id: str) -> bool:
-    """Telegram group and channel chat ids are negative: a group is not a person."""
-    return channel == "telegram" and user_id.startswith("-")
-
-
-async def current_link(tracker: Tracker) -> Optional[LinkView]:
-    """The active link of the account that sent the latest message, or ``None``;
-    a linked account's ``last_inbound_at`` is brought up to now.
-
-    Raises:
-        DatabaseUnavailable: the database did not answer.
-    """
-    channel, user_id = who(tracker)
-    if channel not in load_settings().identity_channels:
-        return None
-
-    def read_and_touch(a):
-        link = a.account(channel, user_id)
-        if link is not None:
-            a.touch(channel, user_id)
-        return link
-
-    return await run_accounts(read_and_touch)
 
 
 class ActionLinkAccount(Action):
@@ -134,29 +106,6 @@ class ActionMyAccount(Action):
             return []
         dispatcher.utter_message(text=say.account_summary(link))
         return []
-
-
-class ActionMyStatus(Action):
-    """The linked agency's obligations (submitted, open, overdue) without naming it."""
-
-    def name(self) -> Text:
-        return "action_my_status"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        from actions.lookups import answer_status, read_query  # the same answer as "tình hình của <agency>"
-
-        try:
-            link = await current_link(tracker)
-            if link is None:
-                dispatcher.utter_message(text=say.my_status_needs_link(who(tracker)[0]))
-                return []
-            today = local_today()
-            query = read_query(tracker, today)
-            await answer_status(dispatcher, link.agency_code, query, today)
-        except DatabaseUnavailable:
-            dispatcher.utter_message(response="utter_db_unavailable")
-            return []
-        return [SlotSet("agency", link.agency_name), SlotSet("agency_code", link.agency_code)] + query.slots("status")
 
 
 class ActionSetReminders(Action):

@@ -7,6 +7,8 @@
     python -m bot status AGENCY [--today YYYY-MM-DD]
     python -m bot export status FILE.(csv|xlsx) [--today YYYY-MM-DD]
     python -m bot export overdue FILE.(csv|xlsx) [--today YYYY-MM-DD] [--obligation CODE]
+    python -m bot link-code|codes|revoke-code|links|revoke-link|audit ...   (bot/cli_accounts.py)
+    python -m bot reminders run-once|list ..., python -m bot scheduler       (bot/cli_reminders.py)
 
 import-submissions validates every row (agency, obligation, date, duplicates)
 and writes nothing when any row fails; it prints a report either way.
@@ -28,6 +30,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import tabular
 from bot.agencies import AgencyDirectory, Resolution
+from bot.cli_accounts import add_account_commands
+from bot.cli_reminders import add_reminder_commands
 from bot.db.repository import (
     DuplicateSubmissionError,
     Repository,
@@ -39,7 +43,6 @@ from bot.db.session import make_engine
 from bot.periods import local_today
 from bot.settings import load_settings
 
-_STATE_VI = {"submitted": "đã gửi", "open": "chưa đến hạn", "overdue": "quá hạn"}
 
 
 def _fmt(d: date) -> str:
@@ -289,8 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--today", help="YYYY-MM-DD (mặc định: hôm nay giờ Việt Nam)")
     e.add_argument("--obligation", help="chỉ một nghĩa vụ, ví dụ BC-2022-Q1")
     e.set_defaults(func=cmd_export_overdue)
-    from bot.cli_accounts import add_account_commands; add_account_commands(sub)  # noqa: E702 - links, audit
-    from bot.cli_reminders import add_reminder_commands; add_reminder_commands(sub)  # noqa: E702 - reminders, scheduler
+    add_account_commands(sub)
+    add_reminder_commands(sub)
     return p
 
 

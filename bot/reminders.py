@@ -41,7 +41,16 @@ Sending (:func:`load_senders`)
     the quoted ``"${VAR}"`` settings from the environment. A channel whose
     required settings are missing is "not configured": its reminders are
     recorded as failed ("kênh chưa cấu hình"). Rasa and the connectors are
-    imported only when a reminder is actually due.
+    imported only when a reminder is actually due. Zalo lets an OA send a
+    customer-support message only to users who wrote to it within the last 7
+    days; a refusal (error -230, -232, ...) is recorded as failed with the
+    platform's code and shown by ``python -m bot reminders list --status failed``.
+
+The scheduler (:func:`run_forever`, ``python -m bot scheduler``, started by ``make run``)
+    A loop over the database, not Rasa's reminder events (those live in an
+    in-memory APScheduler job store and are lost on restart): every
+    ``REMINDER_INTERVAL_S`` seconds, between 07:00 and 21:00 local time, it runs
+    :func:`run_once` for today's local date (``ASSISTANT_TODAY`` when set).
 
 Dates are local dates in Asia/Ho_Chi_Minh; timestamps are UTC.
 """
@@ -49,10 +58,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import signal
-import sys
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -66,6 +73,8 @@ from sqlalchemy import func, insert, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from bot.channel_config import CHANNEL_SECTIONS as _SECTIONS
+from bot.channel_config import TELEGRAM_REQUIRED, ZALO_REQUIRED, redact, setting
 from bot.db import models as m
 from bot.db.repository import AgencyStatus, AgencyView, ObligationStatus, Repository, UnknownAgencyError
 from bot.periods import local_today
@@ -86,16 +95,12 @@ DIRECTIVE_SOURCE = "(Nguồn: Văn bản số 797/BTTTT-THH ngày 06/03/2022 c�
 OPERATOR_DEFAULT_NOTE = "Lưu ý: hạn do đơn vị vận hành đặt; Văn bản 797/BTTTT-THH không quy định ngày nộp."
 UNSUBSCRIBE_NOTE = "Để tắt nhắc hạn, anh/chị gửi \"hủy nhắc hạn\"."
 
-# credentials.yml section of each channel and its required credentials keys. This and
-# :func:`setting` repeat the connectors' rule (bot.channels.common: TELEGRAM_REQUIRED,
-# ZALO_REQUIRED, setting; a test checks they agree) because importing bot.channels loads
-# Rasa (about 650 MB and 4 s): the scheduler imports the connectors only when it sends.
+# credentials.yml section of each channel and its required credentials keys (bot.channel_config,
+# which does not load Rasa: the scheduler imports the connectors only when it sends).
 CHANNEL_SECTIONS = {
-    "telegram": ("bot.channels.telegram.TelegramInput", ("access_token", "verify")),
-    "zalo": ("bot.channels.zalo.ZaloInput", ("app_id", "oa_secret_key", "app_secret", "access_token",
-                                             "refresh_token")),
+    "telegram": (_SECTIONS["telegram"], tuple(TELEGRAM_REQUIRED)),
+    "zalo": (_SECTIONS["zalo"], tuple(ZALO_REQUIRED)),
 }
-_UNEXPANDED = re.compile(r"\$\{[^}]*\}")
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
 
 # Zalo OA error codes that mean "this user cannot be messaged now" (Zalo OpenAPI error table).
@@ -107,29 +112,9 @@ ZALO_REFUSALS = {
 }
 
 
-
-
-def setting(value: Any) -> Optional[str]:
-    """A ``credentials.yml`` value with ``${VAR}`` expanded from the environment, stripped;
-    ``None`` when empty or referring to an unset variable (as ``bot.channels.common.setting``)."""
-    if value is None:
-        return None
-    text = os.path.expandvars(str(value)).strip()
-    if not text or _UNEXPANDED.search(text):
-        return None
-    return text
-
-
 def _clean(text: str, secrets: Sequence[Optional[str]] = ()) -> str:
-    """``text`` without passwords in URLs, given ``secrets`` and, once the connectors
-    are loaded, anything :func:`bot.channels.delivery.redact` masks."""
-    text = _URL_PASSWORD.sub(r"\1***@", str(text))
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    if "bot.channels.delivery" in sys.modules:
-        text = sys.modules["bot.channels.delivery"].redact(text, secrets)
-    return text
+    """``text`` without passwords in URLs, ``secrets`` or token-looking parts."""
+    return redact(_URL_PASSWORD.sub(r"\1***@", str(text)), secrets)
 
 
 # --------------------------------------------------------------------------- #

@@ -23,14 +23,13 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.channels.common import TELEGRAM_REQUIRED, ZALO_REQUIRED, setting  # noqa: E402  (no Rasa import: fast)
+from bot.channel_config import TELEGRAM_REQUIRED, ZALO_REQUIRED, setting  # noqa: E402  (no Rasa import: fast)
 
 WIDGET_BUNDLE = ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 # credentials section -> (label, required keys -> variable, path under the server)
 CHANNELS: Dict[str, tuple] = {
     "rest": ("REST", {}, "/webhooks/rest/webhook"),
-    "bot.channels.rest.GuardedRestInput": ("REST", {}, "/webhooks/rest/webhook"),
     "bot.channels.rest.GuardedRestInput": ("REST", {}, "/webhooks/rest/webhook"),
     "bot.channels.webchat.SocketIOInput": ("Website widget", {}, "/widget/"),
     "bot.channels.telegram.TelegramInput": ("Telegram", TELEGRAM_REQUIRED, "/webhooks/telegram/webhook"),

@@ -11,17 +11,16 @@ import sys
 import threading
 import time
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import pytest
 from sqlalchemy import select, update
 
 from bot.db import models as m
-from bot.db.repository import (AgencyStatus, AgencyView, ObligationStatus, ObligationView, Repository)
+from bot.db.repository import AgencyStatus, AgencyView, ObligationStatus, ObligationView, Repository
 from bot.db.session import make_engine
 from bot.reminders import (FAILED, NOT_CONFIGURED, SENDING, SENT, UNKNOWN, ReminderStore, Subscriber, load_senders,
-                           plan, reminder_text, run_forever, run_once, setting, stage_for)
+                           plan, reminder_text, run_forever, run_once, stage_for)
 from bot.settings import DATA_DIR, PROJECT_ROOT, load_settings
 from tests.fakes import (TELEGRAM_BOT_NAME, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_ID, ZALO_APP_SECRET,
                          ZALO_REFRESH_TOKEN, FakeTelegram, FakeZalo)
@@ -208,20 +207,6 @@ def test_texts():
     (due,) = plan(day(-7), [(SUB, status)])
     assert "Căn cứ hạn nộp: Điều 5 Văn bản X." in reminder_text(due)
     assert "không quy định" not in reminder_text(due)
-
-
-def test_channel_rule_matches_the_connectors(monkeypatch):
-    from bot.channels.common import TELEGRAM_REQUIRED, ZALO_REQUIRED
-    from bot.channels.common import setting as connector_setting
-    from bot.reminders import CHANNEL_SECTIONS
-
-    assert CHANNEL_SECTIONS["telegram"][1] == tuple(TELEGRAM_REQUIRED)
-    assert CHANNEL_SECTIONS["zalo"][1] == tuple(ZALO_REQUIRED)
-    monkeypatch.setenv("R_SET", " value ")
-    monkeypatch.setenv("R_EMPTY", "")
-    monkeypatch.delenv("R_UNSET", raising=False)
-    for value in (None, "", "  ", "${R_SET}", "${R_EMPTY}", "${R_UNSET}", "x${R_UNSET}", "plain", 123):
-        assert setting(value) == connector_setting(value)
 
 
 # --------------------------------------------------------------------------- #

@@ -3,10 +3,8 @@ of retried webhook deliveries and compact button payloads."""
 from __future__ import annotations
 
 import json
-import os
-import re
 from collections import OrderedDict
-from typing import Any, Hashable, Optional
+from typing import Hashable
 
 # User-facing texts (polite Vietnamese, with diacritics).
 TEXT_ONLY = (
@@ -16,10 +14,6 @@ TEXT_ONLY = (
 CHOOSE_BY_NUMBER = "Anh/chị có thể trả lời bằng số tương ứng:"
 GREETING_TEXT = "xin chào"
 
-# Required settings of each optional channel: credentials key -> environment variable.
-TELEGRAM_REQUIRED = {"access_token": "TELEGRAM_TOKEN", "verify": "TELEGRAM_BOT_NAME"}
-ZALO_REQUIRED = {"app_id": "ZALO_APP_ID", "oa_secret_key": "ZALO_OA_SECRET_KEY", "app_secret": "ZALO_APP_SECRET",
-                 "access_token": "ZALO_ACCESS_TOKEN", "refresh_token": "ZALO_REFRESH_TOKEN"}
 
 
 class SeenIds:
@@ -62,20 +56,3 @@ def compact_payload(payload: str) -> str:
     return payload
 
 
-_UNEXPANDED = re.compile(r"\$\{[^}]*\}")
-
-
-def setting(value: Any) -> Optional[str]:
-    """A channel setting from ``credentials.yml``, with ``${VAR}`` taken from the environment.
-
-    ``credentials.yml`` quotes the references (``"${TELEGRAM_TOKEN}"``) so that
-    Rasa leaves them alone (it refuses to start when a plain ``${VAR}`` is
-    unset); the connector expands them here. Output: the value, stripped, or
-    ``None`` when it is empty or refers to an unset variable.
-    """
-    if value is None:
-        return None
-    text = os.path.expandvars(str(value)).strip()
-    if not text or _UNEXPANDED.search(text):
-        return None
-    return text

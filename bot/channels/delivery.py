@@ -22,33 +22,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable, Optional, Tuple, TypeVar
+
+from bot.channel_config import redact
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-_SECRET_PATTERNS = (
-    re.compile(r"(/bot)\d+:[\w-]+"),  # Telegram: https://api.telegram.org/bot<token>/...
-    re.compile(r"([\w-]*(?:token|secret|secret_key|api_key|key|password)=)[^&\s\"']+", re.I),
-    re.compile(r"([\w-]*(?:token|secret|secret_key|api_key|password|authorization)[\"']?\s*[:=]\s*[\"']?)"
-               r"(?:Bearer\s+)?[^\s\"',}&]+", re.I),
-)
-
-
-def redact(text: str, secrets: Iterable[Optional[str]] = ()) -> str:
-    """``text`` with known secrets and token-looking parts masked as ``***``."""
-    text = str(text)
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(lambda m: m.group(1) + "***", text)
-    return text
-
 
 def _short(recipient: Any) -> str:
     value = str(recipient)

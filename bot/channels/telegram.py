@@ -56,7 +56,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_payload, setting, TELEGRAM_REQUIRED
+from bot.channel_config import TELEGRAM_REQUIRED, setting
+from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_payload
 
 logger = logging.getLogger(__name__)
 

@@ -39,6 +39,8 @@ Outgoing messages
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
@@ -48,7 +50,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -56,7 +58,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import CHOOSE_BY_NUMBER, TEXT_ONLY, SeenIds, setting, ZALO_REQUIRED
+from bot.channel_config import ZALO_REQUIRED, setting
+from bot.channels.common import CHOOSE_BY_NUMBER, TEXT_ONLY, SeenIds
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +123,45 @@ class ZaloTokens:
                 self.refresh_token = stored.get("refresh_token") or refresh_token
             except (OSError, ValueError):
                 logger.warning("Zalo: token file %s is unreadable, using the settings", path)
+
+    def reload(self) -> None:
+        """Adopts the pair another process (the Rasa server or the reminder
+        scheduler) stored after its own refresh; keeps ours if the file is unreadable."""
+        if not self.path or not self.path.exists():
+            return
+        try:
+            stored = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            return
+        self.access_token = stored.get("access_token") or self.access_token
+        self.refresh_token = stored.get("refresh_token") or self.refresh_token
+
+    @contextlib.asynccontextmanager
+    async def exclusive(self, timeout_s: float = 30) -> AsyncIterator[None]:
+        """Holds an advisory lock on ``<path>.lock`` so that only one process
+        refreshes at a time (each refresh token works once). Without a path,
+        or if the lock is not free after ``timeout_s``, it goes on unlocked."""
+        if not self.path:
+            yield
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{self.path}.lock", "a+") as handle:
+            deadline = time.monotonic() + timeout_s
+            locked = False
+            while not locked:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    locked = True
+                except OSError:
+                    if time.monotonic() > deadline:
+                        logger.warning("Zalo: token lock still held after %.0f s; refreshing anyway", timeout_s)
+                        break
+                    await asyncio.sleep(0.1)
+            try:
+                yield
+            finally:
+                if locked:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     def save(self, access_token: Text, refresh_token: Text) -> None:
         """Replaces the pair in memory and atomically on disk."""
@@ -195,12 +237,13 @@ class ZaloClient:
     async def refresh(self, used_refresh_token: Text) -> None:
         """Exchanges the refresh token for a new pair, once even under concurrency.
 
-        If another task already refreshed (the stored refresh token changed),
-        nothing is done. Raises ``ZaloAPIError`` if Zalo gives no new pair.
+        If another task or process already refreshed (the stored refresh token
+        changed), nothing is done: the token file is re-read under a file lock. Raises ``ZaloAPIError`` if Zalo gives no new pair.
         """
         if self._refresh_lock is None:
             self._refresh_lock = asyncio.Lock()
-        async with self._refresh_lock:
+        async with self._refresh_lock, self.tokens.exclusive():
+            self.tokens.reload()  # another process may have refreshed already
             if self.tokens.refresh_token != used_refresh_token:
                 return
             data = await self._post_json(

@@ -11,23 +11,19 @@ with Telegram and Zalo switched on and pointed at local fake platform servers.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import secrets
 import subprocess
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator
 
 import pytest
-from aiohttp import web
 
 from tests.e2e.conftest import BIN, MODEL, ROOT, TODAY, free_port, stop, wait_for
 from tests.fakes import (TELEGRAM_BOT_NAME, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_ID,  # noqa: F401
-                         ZALO_APP_SECRET, ZALO_REFRESH_TOKEN, FakeTelegram, FakeZalo, _Fake)
+                         ZALO_APP_SECRET, ZALO_REFRESH_TOKEN, FakeTelegram, FakeZalo)
 
 TELEGRAM_SECRET = "s3cret-Token_for-webhook"
 ZALO_OA_SECRET_KEY = "oa-secret-key-for-tests"

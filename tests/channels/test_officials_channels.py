@@ -89,13 +89,13 @@ def test_telegram_official_links_records_once_and_gets_a_reminder(channel_assist
 def test_unlinked_telegram_account_cannot_record(channel_assistant: ChannelAssistant) -> None:
     a = channel_assistant
     chat = private_chat(880_000_002)
-    reply = say(a, chat, "Đơn vị tôi đã gửi kế hoạch năm 2022 ngày 20/4/2022 số 45/KH-UBND")
+    reply = say(a, chat, "Đơn vị tôi đã gửi kế hoạch năm 2022 ngày 20/4/2022 số 4567/KH-UBND")
     assert "Tôi không thể ghi nhận" in reply
     assert "có yêu cầu ghi nhận nào" in say(a, chat, "có")
     engine = make_engine(a.extra["env"]["DATABASE_URL"])
     with engine.connect() as c:
         written = c.execute(select(func.count()).select_from(m.Submission)
-                            .where(m.Submission.reference_number == "45/KH-UBND")).scalar_one()
+                            .where(m.Submission.reference_number == "4567/KH-UBND")).scalar_one()
     engine.dispose()
     assert written == 0
 
