@@ -39,6 +39,20 @@ def names_own_agency(text: str) -> bool:
     return bool(_OWN_AGENCY.search(fold(text or "")))
 
 
+def user_channels_since(tracker: Tracker, action_name: str) -> set:
+    """Input channels of the user messages after the latest run of ``action_name``
+    (all of them if it never ran). A conversation is keyed by sender id only, so
+    a website visitor who reuses a Telegram chat id writes into the same tracker:
+    a write must not rest on slots such a message could have filled."""
+    channels = set()
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == action_name:
+            break
+        if event.get("event") == "user":
+            channels.add(event.get("input_channel") or "")
+    return channels
+
+
 async def current_link(tracker: Tracker) -> Optional[LinkView]:
     """The active link of the account that sent the latest message, or ``None``
     (public); a linked account's ``last_inbound_at`` is brought up to now.

@@ -41,6 +41,10 @@ DUPLICATE = (
     "Văn bản này đã được ghi nhận trước đó (cùng cơ quan, cùng loại văn bản và số hiệu), nên tôi không ghi thêm. "
     "Anh/chị có thể hỏi \"đơn vị tôi còn thiếu báo cáo nào\" để xem tình hình."
 )
+MIXED_CHANNELS = (
+    "Vì an toàn, tôi không ghi nhận: cuộc trò chuyện này vừa nhận tin nhắn từ một kênh khác. "
+    "Không có gì được ghi; anh/chị vui lòng báo lại từ đầu trong Zalo hoặc Telegram."
+)
 SAVE_FAILED = (
     "Xin lỗi, hệ thống dữ liệu đang bận nên chưa ghi nhận được; chưa có gì được ghi. "
     "Anh/chị vui lòng trả lời \"có\" lại sau ít phút."

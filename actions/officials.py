@@ -24,7 +24,7 @@ from actions import official_replies as say
 from actions import replies
 from actions.lookups import named_agency
 from actions.parsing import clean_reference, find_obligation_code, find_received_date, find_reference_number
-from actions.identity import current_link, is_group_chat, who
+from actions.identity import current_link, is_group_chat, user_channels_since, who
 from actions.services import DatabaseUnavailable, directory, run_accounts, run_db
 from bot.db.accounts import NotLinkedError, WrongAgencyError, find_code
 from bot.db.repository import DuplicateSubmissionError, UnknownObligationError
@@ -308,6 +308,10 @@ class ActionSaveSubmission(Action):
         channel, user_id = who(tracker)
         if channel not in load_settings().identity_channels:
             dispatcher.utter_message(text=say.record_needs_link(channel))
+            return done
+        if user_channels_since(tracker, "action_start_submission") != {channel}:
+            # a message from another channel took part in this conversation since it began
+            dispatcher.utter_message(text=say.MIXED_CHANNELS)
             return done
         try:
             received = date.fromisoformat(tracker.get_slot("sub_received_on") or "")

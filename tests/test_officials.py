@@ -212,6 +212,23 @@ async def test_unlinked_and_other_agency_are_refused_and_nothing_is_written(acco
     assert submissions(engine) == 0
 
 
+async def test_a_message_from_another_channel_voids_the_pending_write(accounts, engine):
+    """The tracker is keyed by sender id: a website visitor reusing the official's
+    Telegram chat id could have changed the pending details. Nothing is written."""
+    await link(accounts)
+    slots = {"sub_pending": True, "sub_agency_code": "QUANGNINH", "sub_obligation": "KH-2022",
+             "sub_received_on": "2022-04-18", "sub_reference": "45/KH-UBND"}
+    t = tracker("có", intent="affirm", slots=slots)
+    t.events[:0] = [
+        {"event": "action", "name": "action_start_submission"},
+        {"event": "user", "text": "đã gửi kế hoạch", "input_channel": "telegram"},
+        {"event": "user", "text": "số 999/KH-GIA", "input_channel": "rest"},
+    ]
+    reply, events, _ = await run(ActionSaveSubmission(), t)
+    assert "vừa nhận tin nhắn từ một kênh khác" in reply and SlotSet("sub_pending", False) in events
+    assert submissions(engine) == 0
+
+
 async def test_revoked_between_summary_and_confirmation(accounts, engine):
     await link(accounts)
     slots = {"sub_pending": True, "sub_agency_code": "QUANGNINH", "sub_obligation": "KH-2022",

@@ -275,3 +275,12 @@ async def test_action_guard_apologises_once_per_message(monkeypatch):
     assert [e.text for e in first] == [ACTION_APOLOGY] and second == []
     assert [e.text for e in third] == [ACTION_APOLOGY]
     assert len(calls) == 2
+
+
+async def test_client_cannot_choose_the_input_channel(channel):
+    """A website client claiming "telegram" must not pass for a linked Telegram account."""
+    session, url, echo = channel
+    body = json.dumps({"sender": "5550001", "message": "có", "input_channel": "telegram"}).encode()
+    status, _ = await post(session, url, body)
+    assert status == 200
+    assert echo.seen[-1].input_channel == "rest" and echo.seen[-1].sender_id == "5550001"

@@ -207,7 +207,9 @@ class GuardedRestInput(RestInput):
             "sender": sender,
             "message": clean_text(message),
             "metadata": metadata,
-            "input_channel": (input_channel or self.name())[:64],
+            # never the client's choice: "telegram" here would let a website
+            # visitor pass for a linked Telegram or Zalo account
+            "input_channel": self.name(),
         }
 
     @staticmethod
