@@ -196,6 +196,14 @@ def named_agency(tracker: Tracker) -> Optional[Agency]:
     return None
 
 
+def _may_be_a_name(tracker: Tracker) -> bool:
+    """Whether a message answering "which agency?" may be taken as a name to look
+    up. "thôi", "chào bot" or another question are not names: the form steps
+    aside and their own rules answer (the user is never stuck in the form)."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    return intent in ("inform_agency", "ask_agency_status", "nlu_fallback", "")
+
+
 class ValidateAgencyForm(FormValidationAction):
     """Fills slot ``agency`` with a canonical addressee name (and ``agency_code``).
 
@@ -227,7 +235,7 @@ class ValidateAgencyForm(FormValidationAction):
                 link = None
             if link is not None:
                 return {"agency": link.agency_code}
-        if phrase is None and answering and 0 < len(text.strip()) <= 80:
+        if phrase is None and answering and 0 < len(text.strip()) <= 80 and _may_be_a_name(tracker):
             phrase = text.strip()
         return {"agency": phrase} if phrase else {}
 

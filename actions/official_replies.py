@@ -25,6 +25,10 @@ LINK_IN_GROUP = (
     "Vì an toàn, tài khoản chỉ được liên kết trong cuộc trò chuyện riêng với trợ lý, không trong nhóm. "
     "Anh/chị vui lòng nhắn riêng cho trợ lý."
 )
+RECORD_IN_GROUP = (
+    "Tôi không thể ghi nhận trong nhóm chat: chỉ cán bộ đã liên kết, nhắn riêng với trợ lý, mới được báo "
+    "văn bản đã gửi. Không có gì được ghi."
+)
 NOT_LINKED_NOTHING_TO_UNLINK = "Tài khoản này chưa liên kết với cơ quan nào nên không có gì để hủy."
 OBLIGATION_NOT_UNDERSTOOD = (
     "Tôi chưa rõ văn bản nào. Anh/chị chọn một mục bên dưới hoặc gõ, ví dụ: \"kế hoạch năm 2022\", "
@@ -104,8 +108,12 @@ def unlinked(link: LinkView) -> str:
     )
 
 
-def account_summary(link: Optional[LinkView]) -> str:
+def account_summary(link: Optional[LinkView], channel: str = "") -> str:
     if link is None:
+        if channel not in ("telegram", "zalo"):
+            return ("Trên kênh này anh/chị là người dùng công khai: tra cứu được mọi nội dung, nhưng không ghi "
+                    "nhận văn bản hay đăng ký nhắc hạn. Cán bộ đầu mối liên kết tài khoản Zalo hoặc Telegram "
+                    "bằng mã do bộ phận vận hành cấp.")
         return "Tài khoản này chưa liên kết với cơ quan nào (người dùng công khai). " + LINK_HOW
     reminders = "đang bật" if link.subscribed else "đang tắt (gửi \"đăng ký nhắc hạn\" để bật)"
     return (
@@ -162,7 +170,7 @@ def date_problem(problem: str) -> str:
 
 
 def confirm_question(agency_name: str, obligation: ObligationView, received: date, reference: str) -> str:
-    number = f"số {reference}" if reference else "không có số hiệu"
+    number = reference or "không có"
     return (
         "Anh/chị xác nhận giúp tôi thông tin sẽ ghi nhận:\n"
         f"• Cơ quan: {agency_name}\n"

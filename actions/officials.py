@@ -26,7 +26,7 @@ from actions.lookups import named_agency
 from actions.parsing import clean_reference, find_obligation_code, find_received_date, find_reference_number
 from actions.identity import current_link, is_group_chat, user_channels_since, who
 from actions.services import DatabaseUnavailable, directory, run_accounts, run_db
-from bot.db.accounts import NotLinkedError, WrongAgencyError, find_code
+from bot.db.accounts import NotLinkedError, WrongAgencyError, find_codes
 from bot.db.repository import DuplicateSubmissionError, UnknownObligationError
 from bot.periods import local_today
 from bot.settings import load_settings
@@ -47,19 +47,19 @@ class ActionLinkAccount(Action):
         settings = load_settings()
         channel, user_id = who(tracker)
         text = tracker.latest_message.get("text") or ""
-        code = find_code(text)
+        codes = find_codes(text)
         if channel not in settings.identity_channels:
             dispatcher.utter_message(text=say.link_channel_not_allowed(settings.identity_channels))
             return []
         if is_group_chat(channel, user_id):
             dispatcher.utter_message(text=say.LINK_IN_GROUP)
             return []
-        if code is None:
+        if not codes:
             dispatcher.utter_message(text=say.LINK_HOW)
             return []
         try:
             result = await run_accounts(lambda a: a.redeem_code(
-                channel, user_id, code, allowed_channels=settings.identity_channels,
+                channel, user_id, codes, allowed_channels=settings.identity_channels,
                 max_failures=settings.link_max_failures, lockout_minutes=settings.link_lockout_minutes,
                 message=text))
         except DatabaseUnavailable:
@@ -104,7 +104,7 @@ class ActionMyAccount(Action):
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
             return []
-        dispatcher.utter_message(text=say.account_summary(link))
+        dispatcher.utter_message(text=say.account_summary(link, who(tracker)[0]))
         return []
 
 
@@ -152,7 +152,10 @@ class ActionStartSubmission(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         channel, user_id = who(tracker)
         refused = [SlotSet("sub_allowed", False)] + _CLEARED + [SlotSet("sub_pending", False)]
-        if channel not in load_settings().identity_channels or is_group_chat(channel, user_id):
+        if is_group_chat(channel, user_id):
+            dispatcher.utter_message(text=say.RECORD_IN_GROUP)
+            return refused
+        if channel not in load_settings().identity_channels:
             dispatcher.utter_message(text=say.record_needs_link(channel))
             return refused
         try:
@@ -242,10 +245,16 @@ class ValidateSubmissionForm(FormValidationAction):
         return {}
 
 
+# Intents that are not an answer to the form's question: the form steps aside
+# and their own rules run ("không" cancels, "cảm ơn" is thanked, ...).
+_NOT_ANSWERS = frozenset({"deny", "greet", "goodbye", "thank", "bot_challenge", "out_of_scope", "link_account",
+                          "unlink_account", "ask_my_account", "subscribe_reminders", "unsubscribe_reminders"})
+
+
 def _answers_question(tracker: Tracker) -> bool:
-    """The latest message looks like an answer, not another question."""
+    """The latest message looks like an answer, not a cancellation or another question."""
     intent = tracker.get_intent_of_latest_message() or ""
-    return intent in ("record_submission", "inform_agency", "nlu_fallback", "affirm") or not intent.startswith("ask_")
+    return intent not in _NOT_ANSWERS and not intent.startswith("ask_")
 
 
 class ActionAskSubObligation(Action):

@@ -22,6 +22,7 @@ The database comes from DATABASE_URL (see bot/settings.py). Exit codes: 0 ok,
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from datetime import date
 from typing import List, Optional
@@ -104,10 +105,10 @@ def cmd_import(repo: Repository, args) -> int:
     return 0 if rep.ok else 1
 
 
-def _write_export(path: str, header, rows) -> bool:
+def _write_export(path: str, header, rows, sheet_title: str) -> bool:
     """Write the table; on failure print why (in Vietnamese) and return False."""
     try:
-        tabular.write_table(path, header, rows)
+        tabular.write_table(path, header, rows, sheet_title)
     except ValueError as exc:  # unsupported extension
         print(f"Không ghi được tệp {path}: {exc}.", file=sys.stderr)
         return False
@@ -142,7 +143,7 @@ def cmd_export_status(repo: Repository, args) -> int:
         return 1
     today = _today(args.today)
     header, rows = repo.export_status(today)
-    if not _write_export(args.file, header, rows):
+    if not _write_export(args.file, header, rows, f"Tình hình {today:%d-%m-%Y}"):
         return 1
     agencies = len({r[0] for r in rows})
     overdue = sum(1 for r in rows if r[6] == "quá hạn")
@@ -161,7 +162,7 @@ def cmd_export_overdue(repo: Repository, args) -> int:
     except UnknownObligationError:
         print(f"Không có nghĩa vụ mã '{args.obligation}'.", file=sys.stderr)
         return 1
-    if not _write_export(args.file, header, rows):
+    if not _write_export(args.file, header, rows, f"Quá hạn {today:%d-%m-%Y}"):
         return 1
     if rows:
         print(f"Đã ghi {len(rows)} lượt quá hạn tính đến {_fmt(today)} vào tệp {args.file}.")
@@ -181,7 +182,7 @@ def cmd_record(repo: Repository, args) -> int:
         print(f"Lỗi: {exc}.", file=sys.stderr)
         return 1
     try:
-        sub = repo.record_submission(code, args.obligation, received, args.reference, args.note or "")
+        sub = repo.record_submission(code, args.obligation, received, args.reference, args.note or "", actor="operator")
     except UnknownObligationError:
         codes = ", ".join(o.code for o in repo.list_obligations())
         print(f"Không có nghĩa vụ mã '{args.obligation}'. Các mã hợp lệ: {codes}.", file=sys.stderr)
@@ -298,6 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    if hasattr(signal, "SIGPIPE") and argv is None:
+        # `python -m bot audit | head`: stop quietly when the reader goes away
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     if getattr(args, "today", None):
         try:

@@ -29,6 +29,18 @@ def _local(ts: Optional[datetime]) -> str:
     return ts.astimezone(_LOCAL).strftime("%d/%m/%Y %H:%M") if ts else "—"
 
 
+def _local_if_timestamp(value) -> str:
+    """An ISO timestamp with a time zone (e.g. a code's expiry) in local time; anything else as it is."""
+    if isinstance(value, str) and "T" in value:
+        try:
+            ts = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if ts.tzinfo is not None:
+            return _local(ts)
+    return str(value)
+
+
 def _accounts(repo: Repository) -> AccountRepository:
     return AccountRepository(repo.engine)
 
@@ -116,7 +128,7 @@ def cmd_audit(repo: Repository, args) -> int:
         return 0
     for e in entries:
         who = f"{e.channel}:{e.user_id}" if e.channel else e.actor
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(e.detail.items()) if v not in ("", None))
+        detail = ", ".join(f"{k}={_local_if_timestamp(v)}" for k, v in sorted(e.detail.items()) if v not in ("", None))
         message = " ".join(e.message.split())[:120]
         print(f"  {_local(e.at)}  {e.action:<18} {who:<24} {e.agency_code or '—':<12} {detail}"
               + (f"  «{message}»" if message else ""))

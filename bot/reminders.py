@@ -91,6 +91,7 @@ STALE_AFTER = timedelta(minutes=10)  # a "sending" row older than this is report
 SEND_TIMEOUT_S = 90.0  # longest wait for one message (the connectors retry inside)
 SEND_HOURS = (7, 21)  # the scheduler sends between 07:00 and 21:00 local time
 NOT_CONFIGURED = "kênh chưa cấu hình"
+WAITING = "waiting"  # outcome only: never stored
 DIRECTIVE_SOURCE = "(Nguồn: Văn bản số 797/BTTTT-THH ngày 06/03/2022 của Bộ TT&TT.)"
 OPERATOR_DEFAULT_NOTE = "Lưu ý: hạn do đơn vị vận hành đặt; Văn bản 797/BTTTT-THH không quy định ngày nộp."
 UNSUBSCRIBE_NOTE = "Để tắt nhắc hạn, anh/chị gửi \"hủy nhắc hạn\"."
@@ -535,8 +536,9 @@ def load_senders(path: Path = CREDENTIALS) -> ChannelSenders:
 # --------------------------------------------------------------------------- #
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one planned reminder: ``status`` ``sent``, ``failed`` or
-    ``skipped`` (another run already had it)."""
+    """What happened to one planned reminder: ``status`` ``sent``, ``failed``,
+    ``skipped`` (another run already had it) or ``waiting`` (its channel is not
+    configured in this process; nothing was recorded)."""
 
     account_id: int
     channel: str
@@ -572,6 +574,10 @@ class RunReport:
     def skipped(self) -> int:
         return self.count("skipped")
 
+    @property
+    def waiting(self) -> int:
+        return self.count(WAITING)
+
     def to_text(self) -> str:
         """Vietnamese summary for the operator."""
         if not self.outcomes:
@@ -579,9 +585,13 @@ class RunReport:
                     "không có nhắc hạn nào cần gửi.")
         lines = [f"Ngày {_fmt(self.today)}: {self.subscribers} tài khoản đăng ký nhắc hạn; "
                  f"đã gửi {self.sent}, thất bại {self.failed}, bỏ qua {self.skipped} (đã được gửi trước đó)."]
+        if self.waiting:
+            lines.append(f"Chưa gửi {self.waiting} nhắc hạn vì kênh chưa được cấu hình trong môi trường này "
+                         "(đặt các biến TELEGRAM_*/ZALO_* như khi chạy trợ lý rồi chạy lại).")
         for o in self.outcomes:
-            if o.status == FAILED:
-                lines.append(f"  - Thất bại: {o.channel} {o.user_id}, {o.agency_code} {o.obligation_code} "
+            if o.status in (FAILED, WAITING):
+                label = "Thất bại" if o.status == FAILED else "Chờ"
+                lines.append(f"  - {label}: {o.channel} {o.user_id}, {o.agency_code} {o.obligation_code} "
                              f"({o.stage}): {o.error}")
         return "\n".join(lines)
 
@@ -596,7 +606,9 @@ def run_once(engine: Engine, today: date, senders: Mapping[str, Sender], setting
 
     For each due reminder: claim its row (skip if taken), send it through
     ``senders[channel]`` (at most :data:`SEND_TIMEOUT_S`), then mark it sent or
-    failed. A channel missing from ``senders`` fails with "kênh chưa cấu hình".
+    failed. A reminder for a channel missing from ``senders`` is not claimed
+    (outcome ``waiting``, "kênh chưa cấu hình"): a later pass with the channel
+    configured still sends it, within the catch-up days.
     Uses ``settings.reminder_days`` and ``settings.reminder_catchup_days``.
     Senders used are closed before returning (within this call's event loop).
 
@@ -632,6 +644,12 @@ def run_once(engine: Engine, today: date, senders: Mapping[str, Sender], setting
             text = reminder_text(due)
             base = dict(account_id=sub.account_id, channel=sub.channel, user_id=sub.user_id,
                         agency_code=sub.agency_code, obligation_code=due.obligation_code, stage=due.stage, text=text)
+            if sub.channel not in senders:
+                # not claimed: it goes out on a later pass once the channel is configured
+                logger.warning("reminder waiting: channel %s is not configured (%s %s %s)", sub.channel,
+                               sub.agency_code, due.obligation_code, due.stage)
+                outcomes.append(Outcome(status=WAITING, error=NOT_CONFIGURED, **base))
+                continue
             delivery_id = store.claim(sub.account_id, obligation_ids[due.obligation_code], due.stage, today, text)
             if delivery_id is None:
                 outcomes.append(Outcome(status="skipped", **base))

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 import zipfile
 from datetime import date, datetime, time
@@ -233,13 +234,14 @@ def neutralise_formula(text: str) -> str:
     return text
 
 
-def write_table(path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def write_table(path, header: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: str = "Dữ liệu") -> int:
     """Write ``header`` and ``rows`` to a ``.csv`` or ``.xlsx`` file.
 
     Cell values may be ``str``, ``int``, ``float``, ``date`` (written as
     ``DD/MM/YYYY``; in ``.xlsx`` a real date cell with that format) or ``None``
     (empty). Every text cell is protected against formula injection (see the
-    module docstring). An existing file at ``path`` is replaced.
+    module docstring). An existing file at ``path`` is replaced. ``sheet_title``
+    names the ``.xlsx`` sheet (at most 31 characters, without ``[]:*?/\``).
 
     Returns:
         The number of data rows written (header not counted).
@@ -257,7 +259,7 @@ def write_table(path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> i
         if ext == ".csv":
             _write_csv(Path(tmp), header, rows)
         else:
-            _write_xlsx(Path(tmp), header, rows)
+            _write_xlsx(Path(tmp), header, rows, sheet_title)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -286,7 +288,7 @@ def _write_csv(path: Path, header: Sequence[str], rows: List[List[Any]]) -> None
             w.writerow([_csv_cell(v) for v in r])
 
 
-def _write_xlsx(path: Path, header: Sequence[str], rows: List[List[Any]]) -> None:
+def _write_xlsx(path: Path, header: Sequence[str], rows: List[List[Any]], sheet_title: str = "Dữ liệu") -> None:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -294,7 +296,7 @@ def _write_xlsx(path: Path, header: Sequence[str], rows: List[List[Any]]) -> Non
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Sheet1"
+    ws.title = re.sub(r"[\[\]:*?/\\]", " ", sheet_title).strip()[:31] or "Dữ liệu"
     widths = [0] * len(header)
 
     def put(row_idx: int, col_idx: int, value: Any, bold: bool = False) -> None:

@@ -72,3 +72,22 @@ def pg_database_url():
 # ============================================================================ #
 # End of data layer section.                                                  #
 # ============================================================================ #
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_engine(request, tmp_path):
+    """An engine on an empty database, SQLite (a file under ``tmp_path``) or
+    PostgreSQL (the session's throwaway database): every test that takes it runs
+    on both. Tables are dropped before and after; the engine is disposed."""
+    from bot.db import models as m
+    from bot.db.session import make_engine
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'db' / 'test.db'}"  # parent folder created by make_engine
+    else:
+        url = request.getfixturevalue("pg_database_url")
+    engine = make_engine(url, timeout_s=10)
+    m.Base.metadata.drop_all(engine)
+    yield engine
+    m.Base.metadata.drop_all(engine)
+    engine.dispose()

@@ -19,26 +19,17 @@ from bot.db.accounts import (
     new_code,
 )
 from bot.db.repository import DuplicateSubmissionError, Repository, UnknownAgencyError
-from bot.db.session import make_engine
 from bot.settings import DATA_DIR
 
 T0 = datetime(2022, 4, 1, 2, 0, tzinfo=timezone.utc)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'accounts.db'}"
-    else:
-        url = request.getfixturevalue("pg_database_url")
-    eng = make_engine(url, timeout_s=5)
-    m.Base.metadata.drop_all(eng)
-    repo = Repository(eng)
+@pytest.fixture
+def engine(db_engine):
+    repo = Repository(db_engine)
     repo.init_schema()
     repo.seed(DATA_DIR, with_samples=False)
-    yield eng
-    m.Base.metadata.drop_all(eng)
-    eng.dispose()
+    return db_engine
 
 
 @pytest.fixture
@@ -225,3 +216,18 @@ def test_touch_records_the_latest_message_of_linked_accounts_only(accounts):
     accounts.touch("telegram", "not-linked", now=later)
     assert accounts.account("telegram", "1001").last_inbound_at == later
     assert accounts.account("telegram", "not-linked") is None
+
+
+def test_the_database_picks_the_real_code_among_a_few_candidates(accounts):
+    from bot.db.accounts import find_codes
+
+    code = accounts.issue_code("BYT", now=T0).code
+    first, second = code.split("-")
+    text = f"ma cua phong {first} {second}"
+    assert len(find_codes(text)) == 2
+    assert accounts.redeem_code("telegram", "42", find_codes(text), now=T0).status == "linked"
+    # a message packed with guesses is one attempt over at most three of them
+    other = accounts.issue_code("BTC", now=T0).code
+    packed = [f"ABCD{d}-2345{d}" for d in "23456789"] + [other]
+    result = accounts.redeem_code("telegram", "43", packed, now=T0)
+    assert result.status == "invalid" and result.failures_left == 4

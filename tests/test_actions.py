@@ -219,3 +219,16 @@ async def test_status_of_a_submitted_plan_has_no_due_date_footnote(database):
     slots = {"agency": "Bộ Giáo dục và Đào tạo", "agency_code": "BGDDT"}
     messages, _ = await run(ActionAgencyStatus(), tracker("Bộ GD&ĐT đã gửi kế hoạch chưa", slots))
     assert "đã nộp ngày 22/04/2022" in texts(messages) and "(*)" not in texts(messages)
+
+
+@pytest.mark.parametrize("text,intent,expected", [
+    ("chào bot", "greet", {}),
+    ("thôi", "deny", {}),
+    ("Sáu định hướng phổ cập là gì?", "ask_priority_areas", {}),
+    ("Ban Xyz", "inform_agency", {"agency": "Ban Xyz"}),
+    ("abc xyz", "nlu_fallback", {"agency": "abc xyz"}),
+])
+async def test_only_name_like_answers_are_looked_up_as_agencies(database, text, intent, expected):
+    """Asked "which agency?", the user is never stuck: other messages are left to their rules."""
+    t = tracker(text, slots={"requested_slot": "agency"}, intent=intent, active_loop="agency_form")
+    assert await ValidateAgencyForm().extract_agency(CollectingDispatcher(), t, DOMAIN) == expected

@@ -31,11 +31,12 @@ def test_a_diet_entity_without_code_does_not_count():
     assert not only_names_an_agency("tỉnh Xyz", [entity], "agency")
 
 
-def test_process_sets_the_intent_and_keeps_the_ranking():
+def test_process_sets_the_intent_and_zeroes_the_rest_of_the_ranking():
     text = "Bộ Kế hoạch và Đầu tư"
     message = Message(data={"text": text, "entities": [agency(text, text)],
                             "intent": {"name": "ask_plan", "confidence": 0.7},
                             "intent_ranking": [{"name": "ask_plan", "confidence": 0.7}, {"name": "inform_agency", "confidence": 0.2}]})
     AgencyAnswerClassifier(AgencyAnswerClassifier.get_default_config()).process([message])
     assert message.get("intent") == {"name": "inform_agency", "confidence": 1.0}
-    assert [r["name"] for r in message.get("intent_ranking")] == ["inform_agency", "ask_plan"]
+    assert [(r["name"], r["confidence"]) for r in message.get("intent_ranking")] == [
+        ("inform_agency", 1.0), ("ask_plan", 0.0)]

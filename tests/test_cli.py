@@ -184,3 +184,11 @@ def test_cli_export(run, tmp_path):
 def test_cli_export_uninitialised_db(run, tmp_path):
     r = run("export", "status", str(tmp_path / "s.csv"))
     assert r.returncode == 2 and "init-db" in r.stderr and not (tmp_path / "s.csv").exists()
+
+
+def test_record_by_the_operator_is_audited(run):
+    assert run("init-db", "--no-samples").returncode == 0
+    r = run("record", "Bộ Y tế", "KH-2022", "20/04/2022", "77/KH-BYT")
+    assert r.returncode == 0, r.stderr
+    r = run("audit", "--agency", "BYT")
+    assert "record_submission" in r.stdout and "operator" in r.stdout and "reference_number=77/KH-BYT" in r.stdout

@@ -29,32 +29,25 @@ from actions.officials import (
 from bot.db import models as m
 from bot.db.accounts import AccountRepository
 from bot.db.repository import Repository
-from bot.db.session import make_engine
 from bot.settings import DATA_DIR, PROJECT_ROOT
 
 DOMAIN: Dict[str, Any] = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
 TG_USER = "5550001"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'officials.db'}" if request.param == "sqlite" else request.getfixturevalue(
-        "pg_database_url")
-    eng = make_engine(url, timeout_s=5)
-    m.Base.metadata.drop_all(eng)
-    repo = Repository(eng)
+@pytest.fixture
+def engine(db_engine, monkeypatch):
+    repo = Repository(db_engine)
     repo.init_schema()
     repo.seed(DATA_DIR, with_samples=False)
-    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DATABASE_URL", db_engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("ASSISTANT_TODAY", "2022-04-20")
     monkeypatch.delenv("IDENTITY_CHANNELS", raising=False)
     monkeypatch.setattr(services, "_repository", None)
-    yield eng
+    yield db_engine
     if services._repository is not None:
         services._repository.engine.dispose()
     monkeypatch.setattr(services, "_repository", None)
-    m.Base.metadata.drop_all(eng)
-    eng.dispose()
 
 
 @pytest.fixture
@@ -277,3 +270,12 @@ async def test_subscribe_and_unsubscribe(accounts):
     assert accounts.account("telegram", TG_USER) is None
     actions = [a.action for a in accounts.audit_trail()]
     assert actions[:3] == ["unlink", "unsubscribe", "subscribe"]
+
+
+async def test_a_cancellation_during_the_form_is_left_to_the_rules(accounts):
+    await link(accounts)
+    slots = {"sub_allowed": True, "sub_agency_code": "QUANGNINH", "requested_slot": "sub_obligation"}
+    reply, events, _ = await run(ValidateSubmissionForm(), tracker("thôi, hủy", intent="deny", slots=slots,
+                                                                   active_loop="submission_form"))
+    # no slot set: the form rejects and the rule "deny while collecting -> cancel" runs
+    assert reply == "" and [e for e in events if e.get("event") == "slot" and e["name"].startswith("sub_")] == []

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from bot.db import models as m
 from bot.db.repository import AgencyStatus, AgencyView, ObligationStatus, ObligationView, Repository
 from bot.db.session import make_engine
-from bot.reminders import (FAILED, NOT_CONFIGURED, SENDING, SENT, UNKNOWN, ReminderStore, Subscriber, load_senders,
+from bot.reminders import (FAILED, SENDING, SENT, UNKNOWN, ReminderStore, Subscriber, load_senders,
                            plan, reminder_text, run_forever, run_once, stage_for)
 from bot.settings import DATA_DIR, PROJECT_ROOT, load_settings
 from tests.fakes import (TELEGRAM_BOT_NAME, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_ID, ZALO_APP_SECRET,
@@ -50,17 +50,9 @@ def day(offset: int) -> date:
 # --------------------------------------------------------------------------- #
 # Fixtures                                                                     #
 # --------------------------------------------------------------------------- #
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'db' / 'reminders.db'}"
-    else:
-        url = request.getfixturevalue("pg_database_url")
-    eng = make_engine(url, timeout_s=10)
-    m.Base.metadata.drop_all(eng)
-    yield eng
-    m.Base.metadata.drop_all(eng)
-    eng.dispose()
+@pytest.fixture
+def engine(db_engine):
+    return db_engine
 
 
 @pytest.fixture
@@ -411,22 +403,20 @@ def test_zalo_delivery_and_a_refusal_shown_to_the_operator(repo, engine, zalo, s
         assert secret not in out and all(secret not in (r["error"] or "") for r in rows(engine))
 
 
-def test_a_channel_that_is_not_configured_records_a_failure(repo, engine, no_channels, settings, capsys,
-                                                           monkeypatch):
+def test_a_channel_that_is_not_configured_leaves_the_reminder_waiting(repo, engine, settings, telegram):
     link(engine, "telegram", "5001")
     link(engine, "zalo", "5002", agency_code="HANOI")
-    senders = load_senders()
-    assert list(senders) == []
-    report = run_once(engine, day(-7), senders, settings)
-    assert (report.sent, report.failed) == (0, 2)
-    assert [(r["status"], r["error"]) for r in rows(engine)] == [(FAILED, NOT_CONFIGURED)] * 2
-    assert "Thất bại: telegram 5001, QUANGNINH BC-2022-Q2 (before_7): kênh chưa cấu hình" in report.to_text()
-    monkeypatch.setenv("DATABASE_URL", url_of(engine))
-    from bot.__main__ import main
-
-    assert main(["reminders", "run-once", "--today", day(-6).isoformat()]) == 0
-    assert capsys.readouterr().out.strip() == (
-        "Ngày 09/06/2022: 2 tài khoản đăng ký nhắc hạn; không có nhắc hạn nào cần gửi.")
+    report = run_once(engine, day(-7), {}, settings)
+    assert (report.sent, report.failed, report.waiting) == (0, 0, 2)
+    assert rows(engine) == []  # nothing claimed: nothing lost
+    text = report.to_text()
+    assert "Chưa gửi 2 nhắc hạn vì kênh chưa được cấu hình" in text
+    assert "Chờ: telegram 5001, QUANGNINH BC-2022-Q2 (before_7): kênh chưa cấu hình" in text
+    # configured the next day: the reminder still goes out, once
+    report = run_once(engine, day(-6), load_senders(), settings)  # TELEGRAM_* set by the fixture
+    assert (report.sent, report.waiting) == (1, 1)
+    assert "còn 6 ngày" in telegram.sent_to(5001)[0]["text"]
+    assert [(r["status"], r["stage"]) for r in rows(engine)] == [(SENT, "before_7")]
 
 
 def test_run_once_from_the_command_line(repo, engine, telegram, capsys, monkeypatch):

@@ -14,23 +14,15 @@ from bot.db.repository import (
     UnknownAgencyError,
     UnknownObligationError,
 )
-from bot.db.session import make_engine
 from bot.settings import DATA_DIR
+from tests.workbooks import write_workbook
 
 HEADER = "agency,obligation,received_on,reference_number,note\n"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'sub' / 'test.db'}"  # parent folder created by make_engine
-    else:
-        url = request.getfixturevalue("pg_database_url")
-    eng = make_engine(url, timeout_s=5)
-    m.Base.metadata.drop_all(eng)
-    yield eng
-    m.Base.metadata.drop_all(eng)
-    eng.dispose()
+@pytest.fixture
+def engine(db_engine):
+    return db_engine
 
 
 @pytest.fixture
@@ -270,17 +262,7 @@ CSV_INJECTION_AGENCY = "=cmd|' /C calc'!A0"
 def _workbook(path, rows):
     """An .xlsx like one an operator saves from Excel: text cells are strings
     (even when they start with "="), dates are real date cells."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row or (), start=1):
-            if v is None:
-                continue
-            cell = ws.cell(row=r, column=c, value=v)
-            if isinstance(v, str):
-                cell.data_type = "s"  # text typed as '=..., never a formula
-    wb.save(path)
-    return path
+    return write_workbook(path, rows)
 
 
 def _audits(engine):
@@ -484,3 +466,15 @@ def test_note_injection_round_trip(repo, tmp_path, agency_directory):
     # Reading the export back yields text, never an evaluated value.
     _, back = tabular.read_rows(tmp_path / "out.xlsx")
     assert {c[2]: c[10] for _, c in back if c[0] == "BCT" and len(c) > 10}["KH-2022"] == "'=1+1"
+
+
+def test_a_real_submission_replaces_the_sample_row(repo):
+    today = date(2022, 7, 1)
+    sample = next(i for i in repo.agency_status("QUANGNINH", today).items if i.obligation.code == "BC-2022-Q2")
+    assert sample.submission.is_sample
+    repo.record_submission("QUANGNINH", "BC-2022-Q2", date(2022, 6, 16), "15/BC-UBND")
+    item = next(i for i in repo.agency_status("QUANGNINH", today).items if i.obligation.code == "BC-2022-Q2")
+    assert (item.submission.reference_number, item.submission.is_sample) == ("15/BC-UBND", False)
+    assert item.days_late == 1
+    exported = [row for row in repo.export_status(today)[1] if row[0] == "QUANGNINH" and row[2] == "BC-2022-Q2"]
+    assert exported and "15/BC-UBND" in exported[0]

@@ -10,25 +10,15 @@ import pytest
 
 from bot import tabular
 from bot.tabular import TableError, neutralise_formula, read_rows, write_table
+from tests.workbooks import text_cells, write_workbook
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "＝1+1"]
 
 
-def _xlsx(path, rows, text_cells=()):
-    """Build a workbook with openpyxl; cells listed in ``text_cells`` (1-based
-    (row, col)) are forced to the string type, as Excel stores text typed
-    after an apostrophe."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for r, row in enumerate(rows, start=1):
-        for c, v in enumerate(row or (), start=1):
-            if v is None:
-                continue
-            cell = ws.cell(row=r, column=c, value=v)
-            if (r, c) in text_cells:
-                cell.data_type = "s"
-    wb.save(path)
-    return path
+def _xlsx(path, rows, cells=()):
+    """Cells listed in ``cells`` (1-based (row, col)) are strings, as Excel stores
+    text typed after an apostrophe; the others keep their Python type."""
+    return write_workbook(path, rows, text_cells(*cells))
 
 
 # --------------------------------------------------------------------- reading
@@ -54,7 +44,7 @@ def test_read_xlsx_cells_as_text(tmp_path):
         [None, None, None, None, None],
         ["Tỉnh Quảng Ninh", datetime(2022, 3, 14, 15, 30), 7.0, '=HYPERLINK("http://x","y")', True],
         ["Bộ Tài chính", "02/03/2022", None, "=1+1", None],
-    ], text_cells={(3, 4), (5, 4)})
+    ], cells={(3, 4), (5, 4)})
     ws = openpyxl.load_workbook(p).active
     assert ws["B3"].is_date and ws["D3"].data_type == "s"
     ws["D6"] = "=1+1"  # a real formula: data_only gives its cached value (none here), never evaluates it

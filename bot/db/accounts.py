@@ -22,22 +22,22 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import List, Optional
+from typing import List, Optional, Sequence, Union
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import models as m
-from bot.db.repository import DuplicateSubmissionError, SubmissionView, UnknownAgencyError, UnknownObligationError
+from bot.db.repository import DuplicateSubmissionError, SubmissionView, UnknownAgencyError, insert_submission
 
 # No 0/O, 1/I/L: codes are read off a screen or paper and typed by hand.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10  # 31**10 ≈ 8e14 (~49.5 bits)
-_CODE_IN_TEXT = re.compile(
-    r"(?<![A-Z0-9])([A-Z0-9]{5})[\s\-–.]?([A-Z0-9]{5})(?![A-Z0-9])"
-)
+# Overlapping matches (lookahead): in "phong ABCDE 23456" both "PHONG ABCDE" and
+# "ABCDE 23456" are candidates; the database decides which one is a code.
+_CODE_IN_TEXT = re.compile(r"(?<![A-Z0-9])(?=([A-Z0-9]{5})([\s\-–.]?)([A-Z0-9]{5})(?![A-Z0-9]))")
+MAX_CANDIDATES = 3  # code-shaped strings tried from one message (one failed attempt)
 MAX_MESSAGE_CHARS = 2000  # audit keeps at most this much of a chat message
 
 
@@ -76,19 +76,34 @@ def format_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
+def find_codes(text: str) -> List[str]:
+    """Everything in ``text`` shaped like a link code (10 letters/digits, optionally
+    split 5+5, with at least one digit and one letter), normalised, best first:
+    written as one block or with a hyphen before split by a space. Pure: the
+    database decides which candidate, if any, is a real code.
+
+    >>> find_codes("ma cua phong ABCDE 23456")
+    ['ABCDE23456', 'PHONGABCDE']
+    """
+    joined, spaced = [], []
+    for match in _CODE_IN_TEXT.finditer((text or "").upper()):
+        code = match.group(1) + match.group(3)
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            (spaced if match.group(2).isspace() else joined).append(code)
+    # a space-split candidate that shares a half with a better one comes after it
+    ordered = joined + sorted(spaced, key=lambda c: not any(ch.isdigit() for ch in c[:5]) or
+                              not any(ch.isdigit() for ch in c[5:]))
+    return list(dict.fromkeys(ordered))
+
+
 def find_code(text: str) -> Optional[str]:
-    """The first thing in ``text`` shaped like a link code (10 letters/digits,
-    optionally split 5+5, with at least one digit and one letter), normalised;
-    ``None`` if there is none. Pure: it does not check the database.
+    """The best candidate of :func:`find_codes`, or ``None``.
 
     >>> find_code("mã liên kết: abcde-23456")
     'ABCDE23456'
     """
-    for match in _CODE_IN_TEXT.finditer((text or "").upper()):
-        code = match.group(1) + match.group(2)
-        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
-            return code
-    return None
+    codes = find_codes(text)
+    return codes[0] if codes else None
 
 
 def _hash(code: str) -> str:
@@ -241,10 +256,11 @@ class AccountRepository:
             return times[0] + window
         return None
 
-    def redeem_code(self, channel: str, user_id: str, code: str, *, now: Optional[datetime] = None,
+    def redeem_code(self, channel: str, user_id: str, code: Union[str, Sequence[str]], *, now: Optional[datetime] = None,
                     allowed_channels=("telegram", "zalo"), max_failures: int = 5,
                     lockout_minutes: float = 15.0, message: str = "") -> LinkResult:
-        """Link ``(channel, user_id)`` to the agency of ``code`` if the code is
+        """Link ``(channel, user_id)`` to the agency of ``code`` (or of the one
+        real code among several candidates, see :func:`find_codes`) if it is
         valid, unexpired and unused; the code is then spent. An account already
         linked is moved to the new agency (a new code is the operator's say-so).
 
@@ -260,7 +276,12 @@ class AccountRepository:
         if locked is not None:
             return LinkResult(status="locked", locked_until=locked)
         with self._session() as s, s.begin():
-            row = s.scalars(select(m.LinkCode).where(m.LinkCode.code_hash == _hash(code))).first()
+            # a few candidates per attempt only: a message packed with codes must not be many guesses
+            candidates = ([code] if isinstance(code, str) else list(code))[:MAX_CANDIDATES]
+            rows = list(s.scalars(select(m.LinkCode).where(m.LinkCode.code_hash.in_([_hash(c) for c in candidates]))))
+            # a usable code among the candidates wins; a spent one still explains the refusal
+            rows.sort(key=lambda r: (r.revoked_at is not None, r.used_at is not None))
+            row = rows[0] if rows else None
             status = "linked"
             if row is None:
                 status = "invalid"
@@ -431,10 +452,6 @@ class AccountRepository:
                 raise NotLinkedError(f"{channel}:{user_id}")
             if link.agency.code != agency_code:
                 raise WrongAgencyError(link.agency.code, agency_code)
-            obl = s.scalars(select(m.Obligation).where(
-                func.upper(m.Obligation.code) == obligation_code.strip().upper())).first()
-            if obl is None:
-                raise UnknownObligationError(obligation_code)
             if message_id:
                 replay = s.scalars(select(m.AuditEntry.id).where(
                     m.AuditEntry.action == "record_submission", m.AuditEntry.channel == channel,
@@ -442,18 +459,8 @@ class AccountRepository:
                     m.AuditEntry.detail["message_id"].as_string() == str(message_id))).first()
                 if replay is not None:
                     raise DuplicateSubmissionError(f"message {message_id} already recorded")
-            dup = s.scalars(select(m.Submission.id).where(
-                m.Submission.agency_id == link.agency_id, m.Submission.obligation_id == obl.id,
-                m.Submission.reference_number == ref)).first()
-            if dup is not None:
-                raise DuplicateSubmissionError(f"{agency_code} {obl.code} {ref}")
-            sub = m.Submission(agency_id=link.agency_id, obligation_id=obl.id, received_on=received_on,
-                               reference_number=ref, note=f"Ghi nhận qua {channel}", is_sample=False)
-            s.add(sub)
-            try:
-                s.flush()
-            except IntegrityError as exc:  # a concurrent insert of the same document
-                raise DuplicateSubmissionError(f"{agency_code} {obl.code} {ref}") from exc
+            sub, obl = insert_submission(s, link.agency, obligation_code, received_on, ref,
+                                         note=f"Ghi nhận qua {channel}")
             self._audit(s, actor="official", action="record_submission", channel=channel, user_id=str(user_id),
                         agency_id=link.agency_id, submission_id=sub.id, message=message, now=now,
                         detail={"obligation": obl.code, "received_on": received_on.isoformat(),

@@ -276,6 +276,38 @@ def load_obligations(path: Path) -> List[dict]:
     return out
 
 
+def insert_submission(s: Session, agency: m.Agency, obligation_code: str, received_on: date,
+                      reference_number: str, *, note: str = "", is_sample: bool = False
+                      ) -> Tuple[m.Submission, m.Obligation]:
+    """Add one submission of ``agency`` inside the caller's transaction ``s``
+    (flushed, so it has an id). The obligation code is case-insensitive; the
+    reference number is stripped.
+
+    Raises:
+        UnknownObligationError: no such obligation.
+        DuplicateSubmissionError: same agency, obligation and reference number
+            (also when a concurrent transaction inserted it first).
+    """
+    ref = (reference_number or "").strip()
+    obl = s.scalars(select(m.Obligation).where(func.upper(m.Obligation.code) == obligation_code.strip().upper())).first()
+    if obl is None:
+        raise UnknownObligationError(obligation_code)
+    dup = s.scalars(select(m.Submission.id).where(
+        m.Submission.agency_id == agency.id, m.Submission.obligation_id == obl.id,
+        m.Submission.reference_number == ref,
+    )).first()
+    if dup is not None:
+        raise DuplicateSubmissionError(f"{agency.code} {obl.code} {ref}")
+    sub = m.Submission(agency_id=agency.id, obligation_id=obl.id, received_on=received_on,
+                       reference_number=ref, note=note or "", is_sample=is_sample)
+    s.add(sub)
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        raise DuplicateSubmissionError(f"{agency.code} {obl.code} {ref}") from exc
+    return sub, obl
+
+
 class Repository:
     """Data access for the assistant. ``engine`` comes from
     :func:`bot.db.session.make_engine`."""
@@ -404,8 +436,10 @@ class Repository:
     # ------------------------------------------------------------------ status
     def agency_status(self, code: str, today: date) -> AgencyStatus:
         """Per-obligation state of agency ``code`` on ``today``. The earliest
-        submission received on or before ``today`` counts; later ones are
-        ignored, so a past ``today`` gives the situation as it was then.
+        submission received on or before ``today`` counts (a real one before
+        any sample row: a recorded document replaces the shipped example);
+        later ones are ignored, so a past ``today`` gives the situation as it
+        was then.
 
         Raises:
             UnknownAgencyError: no such agency code.
@@ -418,7 +452,7 @@ class Repository:
             for sub in s.scalars(
                 select(m.Submission)
                 .where(m.Submission.agency_id == agency.id, m.Submission.received_on <= today)
-                .order_by(m.Submission.received_on, m.Submission.id)
+                .order_by(m.Submission.is_sample, m.Submission.received_on, m.Submission.id)  # real rows before samples
             ):
                 subs.setdefault(sub.obligation_id, sub)
             items = []
@@ -484,7 +518,7 @@ class Repository:
             subs: Dict[Tuple[int, int], m.Submission] = {}
             for sub in s.scalars(
                 select(m.Submission).where(m.Submission.received_on <= today)
-                .order_by(m.Submission.received_on, m.Submission.id)
+                .order_by(m.Submission.is_sample, m.Submission.received_on, m.Submission.id)  # real rows before samples
             ):
                 subs.setdefault((sub.agency_id, sub.obligation_id), sub)
             views = [(o, _obligation_view(o)) for o in obligations]
@@ -551,37 +585,28 @@ class Repository:
         reference_number: str,
         note: str = "",
         is_sample: bool = False,
+        actor: Optional[str] = None,
     ) -> SubmissionView:
         """Record that ``agency_code`` sent ``obligation_code`` on ``received_on``.
+        With ``actor`` (e.g. ``"operator"``), an audit entry is written in the
+        same transaction.
 
         Raises:
             UnknownAgencyError, UnknownObligationError: bad codes.
             DuplicateSubmissionError: same agency, obligation and reference number.
         """
-        ref = (reference_number or "").strip()
         with self._session() as s:
             with s.begin():
                 agency = s.scalars(select(m.Agency).where(m.Agency.code == agency_code)).first()
                 if agency is None:
                     raise UnknownAgencyError(agency_code)
-                obl = s.scalars(
-                    select(m.Obligation).where(func.upper(m.Obligation.code) == obligation_code.strip().upper())
-                ).first()
-                if obl is None:
-                    raise UnknownObligationError(obligation_code)
-                dup = s.scalars(select(m.Submission.id).where(
-                    m.Submission.agency_id == agency.id, m.Submission.obligation_id == obl.id,
-                    m.Submission.reference_number == ref,
-                )).first()
-                if dup is not None:
-                    raise DuplicateSubmissionError(f"{agency_code} {obl.code} {ref}")
-                sub = m.Submission(agency_id=agency.id, obligation_id=obl.id, received_on=received_on,
-                                   reference_number=ref, note=note or "", is_sample=is_sample)
-                s.add(sub)
-                try:
-                    s.flush()
-                except IntegrityError as exc:  # concurrent insert
-                    raise DuplicateSubmissionError(f"{agency_code} {obl.code} {ref}") from exc
+                sub, obl = insert_submission(s, agency, obligation_code, received_on, reference_number,
+                                             note=note, is_sample=is_sample)
+                if actor:
+                    s.add(m.AuditEntry(actor=actor, action="record_submission", agency_id=agency.id,
+                                       submission_id=sub.id, detail={
+                                           "obligation": obl.code, "received_on": received_on.isoformat(),
+                                           "reference_number": sub.reference_number}))
                 return _submission_view(sub, agency.code, obl.code)
 
     # ----------------------------------------------------------- file import

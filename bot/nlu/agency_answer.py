@@ -11,13 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.rule_intent import RuleIntentClassifier
 from bot.text import fold
 
 _FILLER = re.compile(
@@ -41,7 +39,7 @@ def only_names_an_agency(text: str, entities: List[Dict[Text, Any]], entity: str
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class AgencyAnswerClassifier(GraphComponent):
+class AgencyAnswerClassifier(RuleIntentClassifier):
     """Sets intent ``inform_agency`` (confidence 1.0) on agency-only messages."""
 
     @staticmethod
@@ -49,28 +47,7 @@ class AgencyAnswerClassifier(GraphComponent):
         """``intent`` to set and the ``entity`` type that names agencies."""
         return {"intent": "inform_agency", "entity": "agency"}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "AgencyAnswerClassifier":
-        """Nothing to train or load."""
-        return cls(config)
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        """Overrides the intent of agency-only messages; others are untouched."""
-        for message in messages:
-            text: Optional[str] = message.get(TEXT)
-            if not text or not only_names_an_agency(text, message.get(ENTITIES, []), self._config["entity"]):
-                continue
-            intent = {"name": self._config["intent"], "confidence": 1.0}
-            ranking = [intent] + [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != intent["name"]]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
-        return messages
+    def applies(self, message: Message) -> bool:
+        """The gazetteer's agencies cover the whole message (see :func:`only_names_an_agency`)."""
+        text: Optional[str] = message.get(TEXT)
+        return bool(text) and only_names_an_agency(text, message.get(ENTITIES, []), self._config["entity"])

@@ -111,3 +111,60 @@ def test_zalo_official_links_and_asks_for_own_agency(channel_assistant: ChannelA
     a.zalo.wait_for_calls(lambda c: c.get("kind") == "cs" and "Tình hình nộp" in str(c) and user in str(c),
                           timeout_s=60)
     assert any("Bộ Y tế" in t and "Tình hình nộp" in t for t in a.zalo.texts_to(user))
+
+
+def test_telegram_form_asks_for_missing_details_and_can_be_cancelled(channel_assistant: ChannelAssistant) -> None:
+    a = channel_assistant
+    chat = private_chat(880_000_003)
+    assert "Đã liên kết" in say(a, chat, f"mã liên kết {issue_code(a, 'Bộ Tài chính')}")
+
+    reply = say(a, chat, "tôi muốn ghi nhận văn bản đã gửi")
+    assert "Anh/chị muốn ghi nhận văn bản nào" in reply
+    buttons = a.telegram.sent_to(chat["id"])[-1].get("reply_markup") or ""
+    assert "BC-2022-Q2" in buttons  # one button per obligation not yet sent
+    assert "gửi Bộ TT&TT ngày nào" in say(a, chat, "báo cáo quý II")
+    assert "không tồn tại" in say(a, chat, "31/02/2022")
+    assert "Số hiệu của văn bản" in say(a, chat, "ngày 10/5/2022")
+    reply = say(a, chat, "15/BC-BTC")
+    assert "• Cơ quan: Bộ Tài chính" in reply and "(BC-2022-Q2)" in reply and "10/05/2022" in reply
+    assert say(a, chat, "không").startswith("Đã hủy")
+    assert submissions(a, "BTC") == []
+
+    # cancelled half-way through the questions
+    assert "Anh/chị muốn ghi nhận văn bản nào" in say(a, chat, "ghi nhận đã gửi báo cáo")
+    assert say(a, chat, "thôi, hủy").startswith("Đã hủy")
+    assert "không có yêu cầu ghi nhận nào" in say(a, chat, "có")
+    assert submissions(a, "BTC") == []
+
+
+def test_group_chats_cannot_link_or_record(channel_assistant: ChannelAssistant) -> None:
+    a = channel_assistant
+    group = {"id": -1001880000004, "title": "Tổ chuyển đổi số", "type": "supergroup"}
+    code = issue_code(a, "Bộ Y tế")
+    reply = say(a, group, f"@TroLy797Bot mã liên kết {code}")
+    assert "không trong nhóm" in reply
+    reply = say(a, group, "@TroLy797Bot đã gửi báo cáo quý 1 ngày 14/3/2022 số 3/BC-BYT")
+    assert "Tôi không thể ghi nhận trong nhóm chat" in reply
+    assert submissions(a, "BYT") == []
+
+
+def test_zalo_reminder_delivered_and_a_refused_one_shown_to_the_operator(channel_assistant: ChannelAssistant) -> None:
+    a = channel_assistant
+    delivered, refused = "7712345678900000001", "7712345678900000002"
+    for user, agency in ((delivered, "Bộ Công an"), (refused, "Bộ Quốc phòng")):
+        code = issue_code(a, agency)
+        assert zalo.post(a, zalo.text_event(user, f"mã liên kết {code}")).status_code == 200
+        a.zalo.wait_for_calls(lambda c, u=user: c.get("kind") == "cs" and "Đã liên kết" in str(c) and u in str(c),
+                              timeout_s=60)
+        assert zalo.post(a, zalo.text_event(user, "đăng ký nhắc hạn")).status_code == 200
+        a.zalo.wait_for_calls(lambda c, u=user: c.get("kind") == "cs" and "Đã bật nhắc hạn" in str(c) and u in str(c),
+                              timeout_s=60)
+    a.zalo.refuse(refused)
+    # the day before the quarter III report (15/09/2022)
+    r = cli(a, "reminders", "run-once", "--today", "2022-09-14")
+    assert r.returncode == 0, r.stderr
+    got = [t for t in a.zalo.texts_to(delivered) if t.startswith("Nhắc hạn")]
+    assert len(got) == 1 and "quý III" in got[0] and "còn 1 ngày" in got[0] and "Bộ Công an" in got[0]
+    failed = cli(a, "reminders", "list", "--status", "failed")
+    assert refused in failed.stdout or refused[-6:] in failed.stdout or "Bộ Quốc phòng" in failed.stdout, failed.stdout
+    assert "-230" in failed.stdout or "7 ngày" in failed.stdout, failed.stdout
