@@ -266,12 +266,13 @@ class ActionAskSubObligation(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         code = tracker.get_slot("sub_agency_code")
         buttons: List[Dict[str, str]] = []
-        try:
-            status = await run_db(lambda repo: repo.agency_status(code, local_today()))
-            buttons = [{"title": replies.capitalised(replies.obligation_label(i.obligation)), "payload": i.obligation.code}
-                       for i in status.items if i.state != "submitted"]
-        except (DatabaseUnavailable, TypeError):
-            pass
+        if code:
+            try:
+                status = await run_db(lambda repo: repo.agency_status(code, local_today()))
+                buttons = [{"title": replies.capitalised(replies.obligation_label(i.obligation)),
+                            "payload": i.obligation.code} for i in status.items if i.state != "submitted"]
+            except DatabaseUnavailable:
+                pass  # the question still makes sense without buttons
         dispatcher.utter_message(text=say.ASK_OBLIGATION, buttons=buttons[:8])
         return []
 
@@ -290,10 +291,13 @@ class ActionSubmissionSummary(Action):
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
             return _CLEARED + [SlotSet("sub_pending", False)]
-        if obligation is None or agency is None:
+        try:
+            received = date.fromisoformat(tracker.get_slot("sub_received_on") or "")
+        except ValueError:
+            received = None
+        if obligation is None or agency is None or received is None:
             dispatcher.utter_message(text=say.NOTHING_PENDING)
             return _CLEARED + [SlotSet("sub_pending", False)]
-        received = date.fromisoformat(tracker.get_slot("sub_received_on"))
         dispatcher.utter_message(
             text=say.confirm_question(agency.name, obligation, received, tracker.get_slot("sub_reference") or ""),
             buttons=[{"title": "Có, ghi nhận", "payload": "/affirm"}, {"title": "Không, hủy", "payload": "/deny"}],

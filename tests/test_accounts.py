@@ -221,10 +221,11 @@ def test_touch_records_the_latest_message_of_linked_accounts_only(accounts):
 def test_the_database_picks_the_real_code_among_a_few_candidates(accounts):
     from bot.db.accounts import find_codes
 
+    assert find_codes("ma cua phong MEUY9 3HP5S") == ["MEUY93HP5S", "PHONGMEUY9"]  # the word may be joined
     code = accounts.issue_code("BYT", now=T0).code
     first, second = code.split("-")
     text = f"ma cua phong {first} {second}"
-    assert len(find_codes(text)) == 2
+    assert code.replace("-", "") in find_codes(text)
     assert accounts.redeem_code("telegram", "42", find_codes(text), now=T0).status == "linked"
     # a message packed with guesses is one attempt over at most three of them
     other = accounts.issue_code("BTC", now=T0).code

@@ -279,3 +279,9 @@ async def test_a_cancellation_during_the_form_is_left_to_the_rules(accounts):
                                                                    active_loop="submission_form"))
     # no slot set: the form rejects and the rule "deny while collecting -> cancel" runs
     assert reply == "" and [e for e in events if e.get("event") == "slot" and e["name"].startswith("sub_")] == []
+
+
+async def test_summary_without_complete_details_writes_nothing_and_says_so(accounts):
+    reply, events, _ = await run(ActionSubmissionSummary(), tracker("", slots={"sub_agency_code": "QUANGNINH",
+                                                                               "sub_obligation": "KH-2022"}))
+    assert reply.startswith("Hiện không có yêu cầu ghi nhận nào") and SlotSet("sub_pending", False) in events
