@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.identity import current_link, names_own_agency
+from actions.parsing import asks_what_is_missing
 from bot.phrases import agency_phrase
 from actions.services import DatabaseUnavailable, directory, run_db
 from bot.agencies import Agency
@@ -115,12 +116,18 @@ async def answer_deadline(dispatcher: CollectingDispatcher, query: Query, today:
     dispatcher.utter_message(text=replies.deadline_reply(chosen, today, note))
 
 
-async def answer_status(dispatcher: CollectingDispatcher, code: str, query: Query, today: date) -> None:
+async def answer_status(dispatcher: CollectingDispatcher, code: str, query: Query, today: date,
+                        missing_only: bool = False) -> None:
+    """The agency's obligations (those ``query`` names, or all); with
+    ``missing_only`` ("còn thiếu gì?") only those not yet sent."""
     status: AgencyStatus = await run_db(lambda repo: repo.agency_status(code, today))
     items = list(status.items)
     if query.kind == PLAN or query.quarter:
         chosen = [i for i in items if i.obligation in select([i.obligation for i in items], query)]
         items = chosen or items
+    if missing_only:
+        dispatcher.utter_message(text=replies.missing_reply(status, [i for i in items if i.state != "submitted"]))
+        return
     dispatcher.utter_message(text=replies.status_reply(status, items))
 
 
@@ -156,7 +163,8 @@ class ActionAgencyStatus(Action):
             dispatcher.utter_message(response="utter_ask_agency")
             return query.slots("status")
         try:
-            await answer_status(dispatcher, code, query, today)
+            await answer_status(dispatcher, code, query, today,
+                                missing_only=asks_what_is_missing(tracker.latest_message.get("text") or ""))
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
         return query.slots("status")
@@ -227,14 +235,18 @@ class ValidateAgencyForm(FormValidationAction):
             return {}
         phrase = agency_phrase(text)
         answering = tracker.get_slot("requested_slot") == "agency" and tracker.active_loop_name == "agency_form"
+        own = phrase is None and names_own_agency(text)
         # a linked official's "đơn vị tôi", or a question naming no agency, is about the linked agency
-        if names_own_agency(text) or (phrase is None and not answering and not tracker.get_slot("agency")):
+        if own or (phrase is None and not answering and not tracker.get_slot("agency")):
             try:
                 link = await current_link(tracker)
             except DatabaseUnavailable:
                 link = None
             if link is not None:
                 return {"agency": link.agency_code}
+            if own and not answering:
+                # anyone else's "đơn vị tôi" is not the agency asked about earlier: ask which it is
+                return {"agency": None, "agency_code": None}
         if phrase is None and answering and 0 < len(text.strip()) <= 80 and _may_be_a_name(tracker):
             phrase = text.strip()
         return {"agency": phrase} if phrase else {}

@@ -29,6 +29,10 @@ RECORD_IN_GROUP = (
     "Tôi không thể ghi nhận trong nhóm chat: chỉ cán bộ đã liên kết, nhắn riêng với trợ lý, mới được báo "
     "văn bản đã gửi. Không có gì được ghi."
 )
+CODE_BURNED = (
+    " Mã vừa gửi đã bị vô hiệu hóa vì những người trong nhóm đều đã thấy; anh/chị vui lòng đề nghị bộ phận "
+    "vận hành cấp mã mới."
+)
 NOT_LINKED_NOTHING_TO_UNLINK = "Tài khoản này chưa liên kết với cơ quan nào nên không có gì để hủy."
 OBLIGATION_NOT_UNDERSTOOD = (
     "Tôi chưa rõ văn bản nào. Anh/chị chọn một mục bên dưới hoặc gõ, ví dụ: \"kế hoạch năm 2022\", "
@@ -126,7 +130,7 @@ def reminders_need_link(channel: str) -> str:
     return (
         "Nhắc hạn chỉ dành cho tài khoản cán bộ đã liên kết với cơ quan qua Zalo hoặc Telegram. "
         + ("Anh/chị hãy liên kết tài khoản trước. " + LINK_HOW if channel in ("telegram", "zalo") else
-           "Trên trang web, anh/chị có thể hỏi hạn nộp bất cứ lúc nào, ví dụ \"hạn báo cáo quý III\".")
+           "Trên kênh này, anh/chị vẫn có thể hỏi hạn nộp bất cứ lúc nào, ví dụ \"hạn báo cáo quý III\".")
     )
 
 
@@ -181,9 +185,10 @@ def confirm_question(agency_name: str, obligation: ObligationView, received: dat
     )
 
 
-def saved(sub: SubmissionView, agency_name: str) -> str:
+def saved(sub: SubmissionView, agency_name: str, obligation: Optional[ObligationView] = None) -> str:
     number = f"số {sub.reference_number}" if sub.reference_number else "không có số hiệu"
+    what = f"{obligation_label(obligation)} ({sub.obligation_code})" if obligation else sub.obligation_code
     return (
-        f"Đã ghi nhận: {agency_name} gửi {sub.obligation_code} ngày {fmt_date(sub.received_on)}, {number}. "
+        f"Đã ghi nhận: {agency_name} gửi {what} ngày {fmt_date(sub.received_on)}, {number}. "
         "Việc ghi nhận đã được lưu vào nhật ký (người ghi, kênh, thời điểm). Nhắc hạn cho văn bản này sẽ dừng."
     )

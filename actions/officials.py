@@ -52,7 +52,13 @@ class ActionLinkAccount(Action):
             dispatcher.utter_message(text=say.link_channel_not_allowed(settings.identity_channels))
             return []
         if is_group_chat(channel, user_id):
-            dispatcher.utter_message(text=say.LINK_IN_GROUP)
+            burned = 0
+            if codes:  # the whole group has seen it: it must not work for anyone
+                try:
+                    burned = await run_accounts(lambda a: a.burn_codes(codes, channel=channel, user_id=user_id))
+                except DatabaseUnavailable:
+                    burned = 0
+            dispatcher.utter_message(text=say.LINK_IN_GROUP + (say.CODE_BURNED if burned else ""))
             return []
         if not codes:
             dispatcher.utter_message(text=say.LINK_HOW)
@@ -245,6 +251,34 @@ class ValidateSubmissionForm(FormValidationAction):
         return {}
 
 
+    # What the extractors found is checked once more before the form accepts it.
+    async def validate_sub_obligation(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        """A code of a known obligation, or ``None`` (the form asks again)."""
+        if not value:
+            return {"sub_obligation": None}
+        try:
+            known = await run_db(lambda repo: repo.get_obligation_by_code(str(value)))
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return {"sub_obligation": None}
+        return {"sub_obligation": known.code if known else None}
+
+    async def validate_sub_received_on(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> Dict[Text, Any]:
+        """An ISO date not after today (local), or ``None``."""
+        try:
+            received = date.fromisoformat(str(value))
+        except ValueError:
+            return {"sub_received_on": None}
+        return {"sub_received_on": received.isoformat() if received <= local_today() else None}
+
+    async def validate_sub_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> Dict[Text, Any]:
+        """The number made safe to store and show; ``""`` means "no number"."""
+        return {"sub_reference": None if value is None else clean_reference(str(value))}
+
+
 # Intents that are not an answer to the form's question: the form steps aside
 # and their own rules run ("không" cancels, "cảm ơn" is thanked, ...).
 _NOT_ANSWERS = frozenset({"deny", "greet", "goodbye", "thank", "bot_challenge", "out_of_scope", "link_account",
@@ -355,7 +389,11 @@ class ActionSaveSubmission(Action):
             dispatcher.utter_message(text=say.SAVE_FAILED)
             return [SlotSet("sub_pending", True)]  # nothing written: "có" again retries
         agency = directory().get(saved.agency_code)
-        dispatcher.utter_message(text=say.saved(saved, agency.name if agency else saved.agency_code))
+        try:
+            obligation = await run_db(lambda repo: repo.get_obligation_by_code(saved.obligation_code))
+        except DatabaseUnavailable:
+            obligation = None  # written already: the code will do in the reply
+        dispatcher.utter_message(text=say.saved(saved, agency.name if agency else saved.agency_code, obligation))
         return done
 
 

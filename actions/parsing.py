@@ -38,12 +38,26 @@ def mentioned_years(text: str) -> List[int]:
 # Details of a submission an official reports ("đã gửi báo cáo quý 1 ngày     #
 # 12/4/2022, số 123/BC-UBND").                                                 #
 # --------------------------------------------------------------------------- #
+_MISSING = re.compile(r"\b(?:con\s+)?thieu\b|\bchua\s+(?:nop|gui|bao\s+cao)\b|\bcon\s+no\b|\bno\s+(?:bao\s+cao|ke\s+hoach)\b")
+
+
+def asks_what_is_missing(text: str) -> bool:
+    """True for "còn thiếu báo cáo nào", "những gì chưa nộp", "còn nợ gì":
+    the answer lists only what was not sent.
+
+    >>> asks_what_is_missing("đơn vị tôi còn thiếu báo cáo nào"), asks_what_is_missing("đã nộp chưa")
+    (True, False)
+    """
+    return bool(_MISSING.search(fold(text or "")))
+
+
 _REFERENCE = re.compile(r"(?<![\w/])(\d{1,6}[A-Za-z]?/[A-Za-zĐđ][\w&.]*(?:[-–][\w&.]+)*)", re.UNICODE)
 _NO_REFERENCE = re.compile(r"\b(?:khong\s+(?:co\s+)?so(?:\s+hieu)?|chua\s+co\s+so|khong\s+co)\b")
 _DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}|\d{2}))?(?![\d/])")
 _TODAY = re.compile(r"\bhom\s+nay\b")
 _YESTERDAY = re.compile(r"\bhom\s+qua\b")
 _OBLIGATION_CODE = re.compile(r"\b(KH-\d{4}|BC-\d{4}-Q[1-4])\b", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
 _SAFE_REFERENCE = re.compile(r"[^\w/\-–.&() ]", re.UNICODE)
 REFERENCE_MAX_CHARS = 64
 
@@ -66,8 +80,14 @@ def find_reference_number(text: str) -> str | None:
 
 def clean_reference(text: str) -> str:
     """A free-text answer to "số hiệu văn bản?" made safe to store and show:
-    letters, digits and ``/ - . & ( )`` only, at most 64 characters, upper case."""
-    return _SAFE_REFERENCE.sub("", (text or "").strip()).strip().upper()[:REFERENCE_MAX_CHARS]
+    markup tags dropped, then letters, digits and ``/ - . & ( )`` only, at most
+    64 characters, upper case.
+
+    >>> clean_reference("<b>45</b>/kh-ub;nd")
+    '45/KH-UBND'
+    """
+    text = _TAG.sub("", text or "")
+    return _SAFE_REFERENCE.sub("", text.strip()).strip().upper()[:REFERENCE_MAX_CHARS]
 
 
 def find_received_date(text: str, today: date) -> tuple:

@@ -134,6 +134,22 @@ def status_reply(status: AgencyStatus, items: Sequence[ObligationStatus]) -> str
     return "\n".join(lines)
 
 
+def missing_reply(status: AgencyStatus, missing: Sequence[ObligationStatus]) -> str:
+    """What an agency has not sent yet (``missing``: its open or overdue items)."""
+    name = status.agency.name
+    if not missing:
+        lines = [f"{name} đã gửi đủ các kế hoạch, báo cáo được hỏi "
+                 f"(theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)})."]
+    else:
+        lines = [f"{name} còn {len(missing)} kế hoạch, báo cáo chưa gửi "
+                 f"(theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)}):"]
+        lines += [f"• {capitalised(obligation_label(i.obligation))}: {_item_line(i)}" for i in missing]
+    for extra in (due_footnote([i.obligation for i in missing]), succession_line(status.succession, name)):
+        if extra:
+            lines.append(extra)
+    return "\n".join(lines)
+
+
 def quoted(user_text: str, limit: int = 60) -> str:
     """User text safe to echo: no markup, one line, at most ``limit`` characters."""
     text = re.sub(r"<[^>]*>", "", user_text)

@@ -29,6 +29,17 @@ def _local(ts: Optional[datetime]) -> str:
     return ts.astimezone(_LOCAL).strftime("%d/%m/%Y %H:%M") if ts else "—"
 
 
+ACTIONS_VI = {
+    "issue_code": "cấp mã liên kết", "revoke_code": "thu hồi mã", "link": "liên kết tài khoản",
+    "link_failed": "nhập mã không thành", "unlink": "tự hủy liên kết", "revoke_link": "hủy liên kết",
+    "subscribe": "bật nhắc hạn", "unsubscribe": "tắt nhắc hạn", "record_submission": "ghi nhận văn bản",
+    "import_submissions": "nhập tệp văn bản",
+}
+ACTORS_VI = {"operator": "vận hành", "official": "cán bộ", "public": "công khai", "import": "nhập tệp"}
+REASONS_VI = {"invalid": "mã sai", "expired": "mã hết hạn", "used": "mã đã dùng", "revoked": "mã đã thu hồi",
+              "exposed": "mã lộ trong nhóm chat"}
+
+
 def _local_if_timestamp(value) -> str:
     """An ISO timestamp with a time zone (e.g. a code's expiry) in local time; anything else as it is."""
     if isinstance(value, str) and "T" in value:
@@ -127,11 +138,12 @@ def cmd_audit(repo: Repository, args) -> int:
         print("Nhật ký trống.")
         return 0
     for e in entries:
-        who = f"{e.channel}:{e.user_id}" if e.channel else e.actor
-        detail = ", ".join(f"{k}={_local_if_timestamp(v)}" for k, v in sorted(e.detail.items()) if v not in ("", None))
+        who = f"{e.channel}:{e.user_id}" if e.channel else ACTORS_VI.get(e.actor, e.actor)
+        detail = ", ".join(f"{k}={REASONS_VI.get(v, _local_if_timestamp(v))}"
+                           for k, v in sorted(e.detail.items()) if v not in ("", None))
         message = " ".join(e.message.split())[:120]
-        print(f"  {_local(e.at)}  {e.action:<18} {who:<24} {e.agency_code or '—':<12} {detail}"
-              + (f"  «{message}»" if message else ""))
+        print(f"  {_local(e.at)}  {ACTIONS_VI.get(e.action, e.action):<20} {who:<24} {e.agency_code or '—':<12} "
+              f"{detail}" + (f"  «{message}»" if message else ""))
     return 0
 
 

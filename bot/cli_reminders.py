@@ -24,21 +24,13 @@ import yaml
 
 from bot.db.repository import Repository
 from bot.periods import local_today
-from bot.reminders import (CREDENTIALS, FAILED, OVERDUE, SENDING, SENT, TZ, UNKNOWN, DeliveryView, ReminderStore,
-                           load_senders, run_forever, run_once)
+from bot.reminders import (CREDENTIALS, FAILED, SENDING, SENT, TZ, UNKNOWN, DeliveryView, ReminderStore,
+                           load_senders, run_forever, run_once, stage_vi)
 from bot.settings import load_settings
 
 STATUS_VI = {SENT: "đã gửi", FAILED: "thất bại", UNKNOWN: "không rõ", SENDING: "đang gửi"}
 FILTER_VI = {SENT: "đã gửi", FAILED: "gửi thất bại", UNKNOWN: "không rõ kết quả", SENDING: "đang gửi"}
 HEADERS = ("Mã", "Lúc (giờ VN)", "Trạng thái", "Kênh", "Người nhận", "Cơ quan", "Nghĩa vụ", "Mốc", "Lý do")
-
-
-def stage_vi(stage: str) -> str:
-    """``before_7`` -> ``trước hạn 7 ngày``, ``before_0`` -> ``ngày đến hạn``, ``overdue`` -> ``quá hạn``."""
-    if stage == OVERDUE:
-        return "quá hạn"
-    n = stage.rsplit("_", 1)[-1]
-    return "ngày đến hạn" if n == "0" else f"trước hạn {n} ngày"
 
 
 def _local(ts: Optional[datetime]) -> str:

@@ -224,6 +224,14 @@ def _is_stage(stage: str) -> bool:
         return False
 
 
+def stage_vi(stage: str) -> str:
+    """``before_7`` -> ``trước hạn 7 ngày``, ``before_0`` -> ``ngày đến hạn``, ``overdue`` -> ``quá hạn``."""
+    if stage == OVERDUE:
+        return "quá hạn"
+    n = stage.rsplit("_", 1)[-1]
+    return "ngày đến hạn" if n == "0" else f"trước hạn {n} ngày"
+
+
 def _fmt(d: date) -> str:
     return d.strftime("%d/%m/%Y")
 
@@ -592,7 +600,7 @@ class RunReport:
             if o.status in (FAILED, WAITING):
                 label = "Thất bại" if o.status == FAILED else "Chờ"
                 lines.append(f"  - {label}: {o.channel} {o.user_id}, {o.agency_code} {o.obligation_code} "
-                             f"({o.stage}): {o.error}")
+                             f"({stage_vi(o.stage)}): {o.error}")
         return "\n".join(lines)
 
 

@@ -232,3 +232,15 @@ async def test_only_name_like_answers_are_looked_up_as_agencies(database, text, 
     """Asked "which agency?", the user is never stuck: other messages are left to their rules."""
     t = tracker(text, slots={"requested_slot": "agency"}, intent=intent, active_loop="agency_form")
     assert await ValidateAgencyForm().extract_agency(CollectingDispatcher(), t, DOMAIN) == expected
+
+
+async def test_a_public_users_own_agency_is_asked_for_not_taken_from_an_earlier_question(database):
+    """"hạn của đơn vị tôi" after asking about Bộ Y tế: the form must ask which agency."""
+    t = tracker("hạn của đơn vị tôi", slots={"agency": "Bộ Y tế", "agency_code": "BYT"}, intent="ask_agency_status",
+                active_loop="agency_form")
+    result = await ValidateAgencyForm().extract_agency(CollectingDispatcher(), t, DOMAIN)
+    assert result == {"agency": None, "agency_code": None}
+    # without "tôi/mình", a question naming no agency keeps the one asked about ("đã nộp quý 2 chưa?")
+    t = tracker("đã nộp báo cáo quý 2 chưa", slots={"agency": "Bộ Y tế"}, intent="ask_agency_status",
+                active_loop="agency_form")
+    assert await ValidateAgencyForm().extract_agency(CollectingDispatcher(), t, DOMAIN) == {}

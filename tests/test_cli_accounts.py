@@ -52,7 +52,8 @@ def test_issue_use_list_revoke_and_audit(cli):
     assert "Chưa có tài khoản nào" in cli("links").stdout
     r = cli("audit")
     lines = r.stdout.splitlines()
-    assert [l.split()[2] for l in lines[:3]] == ["revoke_link", "link", "issue_code"]
+    assert ["hủy liên kết" in lines[0], "liên kết tài khoản" in lines[1], "cấp mã liên kết" in lines[2]] == [True] * 3
+    assert "zalo:z-42" in lines[1] and "vận hành" in lines[2] and code not in r.stdout
 
 
 def test_bad_input_is_explained(cli):

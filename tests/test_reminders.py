@@ -411,7 +411,7 @@ def test_a_channel_that_is_not_configured_leaves_the_reminder_waiting(repo, engi
     assert rows(engine) == []  # nothing claimed: nothing lost
     text = report.to_text()
     assert "Chưa gửi 2 nhắc hạn vì kênh chưa được cấu hình" in text
-    assert "Chờ: telegram 5001, QUANGNINH BC-2022-Q2 (before_7): kênh chưa cấu hình" in text
+    assert "Chờ: telegram 5001, QUANGNINH BC-2022-Q2 (trước hạn 7 ngày): kênh chưa cấu hình" in text
     # configured the next day: the reminder still goes out, once
     report = run_once(engine, day(-6), load_senders(), settings)  # TELEGRAM_* set by the fixture
     assert (report.sent, report.waiting) == (1, 1)

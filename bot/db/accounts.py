@@ -106,6 +106,16 @@ def find_code(text: str) -> Optional[str]:
     return codes[0] if codes else None
 
 
+_CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5}[\-–][A-Za-z0-9]{5}(?![A-Za-z0-9])|"
+                          r"(?<![A-Za-z0-9])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{10}(?![A-Za-z0-9])")
+
+
+def mask_codes(text: str) -> str:
+    """``text`` with code-shaped strings ("ABCDE-23456", "abcde23456") replaced by
+    ``•••••-•••••``, so that chat messages kept in the audit trail hold no code."""
+    return _CODE_SHAPED.sub("•••••-•••••", text or "")
+
+
 def _hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode("ascii", "ignore")).hexdigest()
 
@@ -206,7 +216,7 @@ class AccountRepository:
                now: Optional[datetime] = None) -> None:
         s.add(m.AuditEntry(
             at=now or _utcnow(), actor=actor, action=action, channel=channel, user_id=user_id,
-            agency_id=agency_id, submission_id=submission_id, message=(message or "")[:MAX_MESSAGE_CHARS],
+            agency_id=agency_id, submission_id=submission_id, message=mask_codes(message)[:MAX_MESSAGE_CHARS],
             detail=detail or {},
         ))
 
@@ -332,6 +342,22 @@ class AccountRepository:
                         agency_id=row.agency_id, message=message, now=now, detail={"code_id": row.id})
             s.refresh(link)
             return LinkResult(status="linked", link=_link_view(link))
+
+    def burn_codes(self, codes: Sequence[str], *, channel: str, user_id: str,
+                   now: Optional[datetime] = None) -> int:
+        """Revoke the still-usable codes among ``codes`` (at most
+        :data:`MAX_CANDIDATES`), e.g. ones posted in a group chat where others
+        saw them. Returns how many were revoked (audited as ``revoke_code``)."""
+        now = now or _utcnow()
+        hashes = [_hash(c) for c in list(codes)[:MAX_CANDIDATES]]
+        with self._session() as s, s.begin():
+            rows = list(s.scalars(select(m.LinkCode).where(
+                m.LinkCode.code_hash.in_(hashes), m.LinkCode.used_at.is_(None), m.LinkCode.revoked_at.is_(None))))
+            for row in rows:
+                row.revoked_at = now
+                self._audit(s, actor="public", action="revoke_code", channel=channel, user_id=user_id,
+                            agency_id=row.agency_id, now=now, detail={"code_id": row.id, "reason": "exposed"})
+            return len(rows)
 
     def list_codes(self, *, include_spent: bool = False) -> List[dict]:
         """Issued codes (never the codes themselves): id, agency, created, expires,

@@ -69,13 +69,13 @@ def test_telegram_official_links_records_once_and_gets_a_reminder(channel_assist
     update_id = 912_345_678
     first = say(a, chat, "có", update_id=update_id)
     again = say(a, chat, "có", update_id=update_id)
-    assert first.startswith("Đã ghi nhận: Tỉnh Quảng Ninh gửi BC-2022-Q1 ngày 14/03/2022, số 123/BC-UBND.")
+    assert first.startswith("Đã ghi nhận: Tỉnh Quảng Ninh gửi báo cáo quý I/2022 (BC-2022-Q1) ngày 14/03/2022, số 123/BC-UBND.")
     assert again == ""
     # a second "có" typed later has nothing left to confirm
     assert "không có yêu cầu ghi nhận nào" in say(a, chat, "có")
     assert submissions(a, "QUANGNINH") == [("BC-2022-Q1", "123/BC-UBND")]
     audit = cli(a, "audit", "--agency", "QUANGNINH").stdout
-    assert "record_submission" in audit and f"telegram:{chat['id']}" in audit
+    assert "ghi nhận văn bản" in audit and f"telegram:{chat['id']}" in audit
 
     assert "Đã bật nhắc hạn cho Tỉnh Quảng Ninh" in say(a, chat, "đăng ký nhắc hạn")
     # 7 days before the quarter II report (15/06/2022): one reminder, even when run twice
@@ -108,9 +108,9 @@ def test_zalo_official_links_and_asks_for_own_agency(channel_assistant: ChannelA
     a.zalo.wait_for_calls(lambda c: c.get("kind") == "cs" and "Đã liên kết" in str(c), timeout_s=60)
     assert any("Đã liên kết tài khoản Zalo này với Bộ Y tế" in t for t in a.zalo.texts_to(user))
     assert zalo.post(a, zalo.text_event(user, "don vi toi con thieu bao cao nao")).status_code == 200
-    a.zalo.wait_for_calls(lambda c: c.get("kind") == "cs" and "Tình hình nộp" in str(c) and user in str(c),
+    a.zalo.wait_for_calls(lambda c: c.get("kind") == "cs" and "chưa gửi" in str(c) and user in str(c),
                           timeout_s=60)
-    assert any("Bộ Y tế" in t and "Tình hình nộp" in t for t in a.zalo.texts_to(user))
+    assert any(t.startswith("Bộ Y tế còn") and "chưa gửi" in t for t in a.zalo.texts_to(user))
 
 
 def test_telegram_form_asks_for_missing_details_and_can_be_cancelled(channel_assistant: ChannelAssistant) -> None:

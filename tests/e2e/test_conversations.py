@@ -63,3 +63,14 @@ def test_awkward_input_gets_a_reply(assistant: Assistant, message: str) -> None:
     reply = reply_text(assistant.send(new_sender(), message))
     assert reply.strip(), f"no reply to {message[:30]!r}"
     assert "<script>" not in reply
+
+
+def test_my_agency_is_asked_for_even_after_another_agency(assistant: Assistant) -> None:
+    """A public user's "đơn vị tôi" is not the agency asked about a moment ago."""
+    sender = new_sender()
+    assert "Bộ Y tế" in reply_text(assistant.send(sender, "Bộ Y tế đã gửi kế hoạch chưa?"))
+    asked = reply_text(assistant.send(sender, "hạn của đơn vị tôi"))
+    assert "cơ quan, đơn vị" in asked and "Bộ Y tế —" not in asked
+    # and "thôi" stops the question instead of being looked up as a name
+    stopped = reply_text(assistant.send(sender, "thôi"))
+    assert "không hỏi tên cơ quan nữa" in stopped
