@@ -49,9 +49,10 @@ class Query:
         ]
 
 
-def read_query(tracker: Tracker, today: date, previous: Optional[Query] = None) -> Query:
-    """The query in the latest message; parts it does not name come from ``previous``."""
-    text = tracker.latest_message.get("text") or ""
+def read_query(tracker: Tracker, today: date, previous: Optional[Query] = None, text: Optional[str] = None) -> Query:
+    """The query in the latest message (or in ``text``); parts it does not name come from ``previous``."""
+    if text is None:
+        text = tracker.latest_message.get("text") or ""
     button_kind = next(tracker.get_latest_entity_values("obligation"), None)
     kind = button_kind if button_kind in (PLAN, QUARTERLY_REPORT) else parse_obligation_kind(text)
     period = parse_quarter_and_year(text, today)
@@ -147,6 +148,23 @@ class ActionDeadline(Action):
         return query.slots("deadline")
 
 
+def question_before_agency_was_asked(tracker: Tracker) -> Optional[str]:
+    """The text of the user's previous message when the agency form asked
+    "which agency?" in reply to it (so the latest message only names the
+    agency); ``None`` otherwise."""
+    users_seen = 0
+    asked = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users_seen += 1
+            if users_seen == 2:
+                return (event.get("text") or "") if asked else None
+        elif users_seen == 1 and event.get("event") == "slot" and event.get("name") == "requested_slot" \
+                and event.get("value") == "agency":
+            asked = True
+    return None
+
+
 class ActionAgencyStatus(Action):
     """What the agency in slot ``agency`` has submitted, and what is overdue."""
 
@@ -155,16 +173,21 @@ class ActionAgencyStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         today = local_today()
-        # "còn UBND tỉnh Nghệ An?" right after a status answer keeps its period
-        carry = tracker.get_intent_of_latest_message() == "inform_agency" and tracker.get_slot("last_lookup") == "status"
-        query = read_query(tracker, today, previous_query(tracker) if carry else None)
+        request = question_before_agency_was_asked(tracker)
+        if request is not None:
+            # "đơn vị tôi còn thiếu gì?" -> "which agency?" -> "Bộ Tài chính": answer the question asked first
+            query = read_query(tracker, today, text=request)
+        else:
+            # "còn UBND tỉnh Nghệ An?" right after a status answer keeps its period
+            carry = tracker.get_intent_of_latest_message() == "inform_agency" and tracker.get_slot("last_lookup") == "status"
+            query = read_query(tracker, today, previous_query(tracker) if carry else None)
+            request = tracker.latest_message.get("text") or ""
         code = tracker.get_slot("agency_code")
         if not code:
             dispatcher.utter_message(response="utter_ask_agency")
             return query.slots("status")
         try:
-            await answer_status(dispatcher, code, query, today,
-                                missing_only=asks_what_is_missing(tracker.latest_message.get("text") or ""))
+            await answer_status(dispatcher, code, query, today, missing_only=asks_what_is_missing(request))
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
         return query.slots("status")

@@ -173,14 +173,18 @@ def date_problem(problem: str) -> str:
     return f"Tôi không dùng được ngày này: {problem}. Anh/chị gõ lại ngày gửi (ngày/tháng/năm)."
 
 
-def confirm_question(agency_name: str, obligation: ObligationView, received: date, reference: str) -> str:
+def confirm_question(agency_name: str, obligation: ObligationView, received: date, reference: str,
+                     replaces_sample: bool = False) -> str:
     number = reference or "không có"
+    sample = ("(Trợ lý đang có một bản ghi mẫu cho văn bản này; bản ghi của anh/chị sẽ được dùng thay cho nó.)\n"
+              if replaces_sample else "")
     return (
         "Anh/chị xác nhận giúp tôi thông tin sẽ ghi nhận:\n"
         f"• Cơ quan: {agency_name}\n"
         f"• Văn bản: {capitalised(obligation_label(obligation))} ({obligation.code})\n"
         f"• Ngày gửi: {fmt_date(received)}\n"
         f"• Số hiệu: {number}\n"
+        + sample +
         "Trả lời \"có\" để ghi nhận hoặc \"không\" để hủy."
     )
 

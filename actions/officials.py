@@ -322,6 +322,7 @@ class ActionSubmissionSummary(Action):
         try:
             obligation = await run_db(lambda repo: repo.get_obligation_by_code(tracker.get_slot("sub_obligation") or ""))
             agency = await run_db(lambda repo: repo.get_agency(code or ""))
+            status = await run_db(lambda repo: repo.agency_status(agency.code, local_today())) if agency else None
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
             return _CLEARED + [SlotSet("sub_pending", False)]
@@ -332,8 +333,10 @@ class ActionSubmissionSummary(Action):
         if obligation is None or agency is None or received is None:
             dispatcher.utter_message(text=say.NOTHING_PENDING)
             return _CLEARED + [SlotSet("sub_pending", False)]
+        current = next((i.submission for i in status.items if i.obligation.code == obligation.code), None)
         dispatcher.utter_message(
-            text=say.confirm_question(agency.name, obligation, received, tracker.get_slot("sub_reference") or ""),
+            text=say.confirm_question(agency.name, obligation, received, tracker.get_slot("sub_reference") or "",
+                                      replaces_sample=bool(current and current.is_sample)),
             buttons=[{"title": "Có, ghi nhận", "payload": "/affirm"}, {"title": "Không, hủy", "payload": "/deny"}],
         )
         return [SlotSet("sub_pending", True)]

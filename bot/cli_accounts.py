@@ -36,6 +36,9 @@ ACTIONS_VI = {
     "import_submissions": "nhập tệp văn bản",
 }
 ACTORS_VI = {"operator": "vận hành", "official": "cán bộ", "public": "công khai", "import": "nhập tệp"}
+DETAILS_VI = {"obligation": "nghĩa vụ", "received_on": "ngày gửi", "reference_number": "số hiệu",
+              "message_id": "mã tin nhắn", "code_id": "mã số", "expires_at": "hết hạn", "reason": "lý do",
+              "file": "tệp", "rows": "số dòng", "link_id": "liên kết số"}
 REASONS_VI = {"invalid": "mã sai", "expired": "mã hết hạn", "used": "mã đã dùng", "revoked": "mã đã thu hồi",
               "exposed": "mã lộ trong nhóm chat"}
 
@@ -137,9 +140,10 @@ def cmd_audit(repo: Repository, args) -> int:
     if not entries:
         print("Nhật ký trống.")
         return 0
+    print(f"  {'Lúc (giờ VN)':<16}  {'Việc':<20} {'Ai':<24} {'Cơ quan':<12} Chi tiết  «tin nhắn»")
     for e in entries:
         who = f"{e.channel}:{e.user_id}" if e.channel else ACTORS_VI.get(e.actor, e.actor)
-        detail = ", ".join(f"{k}={REASONS_VI.get(v, _local_if_timestamp(v))}"
+        detail = ", ".join(f"{DETAILS_VI.get(k, k)}={REASONS_VI.get(v, _local_if_timestamp(v))}"
                            for k, v in sorted(e.detail.items()) if v not in ("", None))
         message = " ".join(e.message.split())[:120]
         print(f"  {_local(e.at)}  {ACTIONS_VI.get(e.action, e.action):<20} {who:<24} {e.agency_code or '—':<12} "

@@ -241,7 +241,7 @@ def write_table(path, header: Sequence[str], rows: Iterable[Sequence[Any]], shee
     ``DD/MM/YYYY``; in ``.xlsx`` a real date cell with that format) or ``None``
     (empty). Every text cell is protected against formula injection (see the
     module docstring). An existing file at ``path`` is replaced. ``sheet_title``
-    names the ``.xlsx`` sheet (at most 31 characters, without ``[]:*?/\``).
+    names the ``.xlsx`` sheet (at most 31 characters; ``[ ] : * ? /`` and backslash become spaces).
 
     Returns:
         The number of data rows written (header not counted).

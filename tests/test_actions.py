@@ -244,3 +244,25 @@ async def test_a_public_users_own_agency_is_asked_for_not_taken_from_an_earlier_
     t = tracker("đã nộp báo cáo quý 2 chưa", slots={"agency": "Bộ Y tế"}, intent="ask_agency_status",
                 active_loop="agency_form")
     assert await ValidateAgencyForm().extract_agency(CollectingDispatcher(), t, DOMAIN) == {}
+
+
+async def test_after_which_agency_the_first_question_is_answered(database):
+    """"Bộ Y tế đã gửi kế hoạch chưa?" -> "đơn vị tôi còn thiếu gì?" -> (which agency?) -> "Bộ Tài chính":
+    the answer is what Bộ Tài chính has not sent, not the plan of the earlier question."""
+    latest = {"text": "Bộ Tài chính", "intent": {"name": "inform_agency", "confidence": 1.0},
+              "intent_ranking": [{"name": "inform_agency", "confidence": 1.0}], "entities": []}
+    events = [
+        {"event": "user", "text": "Bộ Y tế đã gửi kế hoạch chưa?"},
+        {"event": "slot", "name": "obligation_kind", "value": "plan"},
+        {"event": "user", "text": "đơn vị tôi còn thiếu báo cáo nào"},
+        {"event": "slot", "name": "requested_slot", "value": "agency"},
+        {"event": "user", "text": "Bộ Tài chính"},
+        {"event": "slot", "name": "agency", "value": "Bộ Tài chính"},
+    ]
+    t = Tracker(sender_id="test", slots={"agency_code": "BTC", "last_lookup": "status", "obligation_kind": "plan"},
+                latest_message=latest, events=events, paused=False, followup_action=None, active_loop={},
+                latest_action_name="agency_form")
+    messages, result = await run(ActionAgencyStatus(), t)
+    reply = texts(messages)
+    assert reply.startswith("Bộ Tài chính còn") and "chưa gửi" in reply and "quý IV/2022" in reply
+    assert SlotSet("obligation_kind", "quarterly_report") in result  # from "còn thiếu báo cáo nào", not "kế hoạch"

@@ -191,4 +191,4 @@ def test_record_by_the_operator_is_audited(run):
     r = run("record", "Bộ Y tế", "KH-2022", "20/04/2022", "77/KH-BYT")
     assert r.returncode == 0, r.stderr
     r = run("audit", "--agency", "BYT")
-    assert "ghi nhận văn bản" in r.stdout and "vận hành" in r.stdout and "reference_number=77/KH-BYT" in r.stdout
+    assert "ghi nhận văn bản" in r.stdout and "vận hành" in r.stdout and "số hiệu=77/KH-BYT" in r.stdout

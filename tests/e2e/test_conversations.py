@@ -69,8 +69,12 @@ def test_my_agency_is_asked_for_even_after_another_agency(assistant: Assistant) 
     """A public user's "đơn vị tôi" is not the agency asked about a moment ago."""
     sender = new_sender()
     assert "Bộ Y tế" in reply_text(assistant.send(sender, "Bộ Y tế đã gửi kế hoạch chưa?"))
-    asked = reply_text(assistant.send(sender, "hạn của đơn vị tôi"))
-    assert "cơ quan, đơn vị" in asked and "Bộ Y tế —" not in asked
-    # and "thôi" stops the question instead of being looked up as a name
-    stopped = reply_text(assistant.send(sender, "thôi"))
-    assert "không hỏi tên cơ quan nữa" in stopped
+    asked = reply_text(assistant.send(sender, "đơn vị tôi còn thiếu báo cáo nào"))
+    assert "cơ quan, đơn vị" in asked and "Bộ Y tế" not in asked
+    # the answer is to the question asked before "which agency?", not to the earlier one about the plan
+    answer = reply_text(assistant.send(sender, "Bộ Tài chính"))
+    assert answer.startswith("Bộ Tài chính còn") and "quý IV/2022" in answer
+    # "thôi" stops the question instead of being looked up as a name
+    other = new_sender()
+    assert "cơ quan, đơn vị" in reply_text(assistant.send(other, "hạn của đơn vị tôi"))
+    assert "không hỏi tên cơ quan nữa" in reply_text(assistant.send(other, "thôi"))
