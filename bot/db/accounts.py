@@ -96,16 +96,6 @@ def find_codes(text: str) -> List[str]:
     return list(dict.fromkeys(ordered))
 
 
-def find_code(text: str) -> Optional[str]:
-    """The best candidate of :func:`find_codes`, or ``None``.
-
-    >>> find_code("mã liên kết: abcde-23456")
-    'ABCDE23456'
-    """
-    codes = find_codes(text)
-    return codes[0] if codes else None
-
-
 _CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5}[\-–][A-Za-z0-9]{5}(?![A-Za-z0-9])|"
                           r"(?<![A-Za-z0-9])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{10}(?![A-Za-z0-9])")
 
