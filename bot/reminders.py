@@ -284,13 +284,6 @@ class DeliveryView:
     text: str
 
 
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    """SQLite returns naive UTC timestamps; PostgreSQL aware ones."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 class ReminderStore:
     """Subscribers and the delivery log in the agency database.
 
@@ -389,8 +382,8 @@ class ReminderStore:
         q = q.order_by(d.claimed_at.desc(), d.id.desc()).limit(max(1, int(limit)))
         with self.engine.connect() as c:
             rows = c.execute(q).all()
-        return [DeliveryView(id=int(r[0]), claimed_at=_aware(r[1]), finished_at=_aware(r[2]),
-                             status=self._effective(r[3], _aware(r[1])), channel=r[4], user_id=str(r[5]),
+        return [DeliveryView(id=int(r[0]), claimed_at=r[1], finished_at=r[2],
+                             status=self._effective(r[3], r[1]), channel=r[4], user_id=str(r[5]),
                              agency_code=r[6], agency_name=r[7], obligation_code=r[8], stage=r[9],
                              local_day=r[10], error=r[11], text=r[12] or "")
                 for r in rows]

@@ -58,13 +58,6 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(value: Optional[datetime]) -> Optional[datetime]:
-    """SQLite gives naive datetimes back; they were stored as UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def normalise_code(text: str) -> str:
     """``"abcde-23456"`` -> ``"ABCDE23456"``: upper case, no separators."""
     return re.sub(r"[\s\-–.]", "", (text or "").upper())
@@ -180,8 +173,8 @@ class AuditView:
 def _link_view(row: m.AccountLink) -> LinkView:
     return LinkView(
         id=row.id, channel=row.channel, user_id=row.user_id, agency_code=row.agency.code,
-        agency_name=row.agency.name, linked_at=_aware(row.linked_at), revoked_at=_aware(row.revoked_at),
-        subscribed=bool(row.subscribed), last_inbound_at=_aware(row.last_inbound_at),
+        agency_name=row.agency.name, linked_at=row.linked_at, revoked_at=row.revoked_at,
+        subscribed=bool(row.subscribed), last_inbound_at=row.last_inbound_at,
     )
 
 
@@ -246,12 +239,12 @@ class AccountRepository:
         now = now or _utcnow()
         window = timedelta(minutes=lockout_minutes)
         with self._session() as s:
-            times = [_aware(t) for t in s.scalars(
+            times = list(s.scalars(
                 select(m.LinkAttempt.at).where(
                     m.LinkAttempt.channel == channel, m.LinkAttempt.user_id == user_id,
                     m.LinkAttempt.ok.is_(False), m.LinkAttempt.at > now - window,
                 ).order_by(m.LinkAttempt.at.desc())
-            )]
+            ))
         if len(times) >= max_failures:
             return times[0] + window
         return None
@@ -289,7 +282,7 @@ class AccountRepository:
                 status = "revoked"
             elif row.used_at is not None:
                 status = "used"
-            elif _aware(row.expires_at) <= now:
+            elif row.expires_at <= now:
                 status = "expired"
             if status != "linked":
                 s.add(m.LinkAttempt(channel=channel, user_id=user_id, at=now, ok=False))
@@ -358,9 +351,9 @@ class AccountRepository:
                 q = q.where(m.LinkCode.used_at.is_(None), m.LinkCode.revoked_at.is_(None))
             return [
                 dict(id=r.id, agency_code=r.agency.code, agency_name=r.agency.name,
-                     created_at=_aware(r.created_at), expires_at=_aware(r.expires_at), used_at=_aware(r.used_at),
+                     created_at=r.created_at, expires_at=r.expires_at, used_at=r.used_at,
                      used_by=f"{r.used_by_channel}:{r.used_by_user}" if r.used_at else None,
-                     revoked_at=_aware(r.revoked_at))
+                     revoked_at=r.revoked_at)
                 for r in s.scalars(q)
             ]
 
@@ -492,6 +485,6 @@ class AccountRepository:
             if agency_code:
                 q = q.where(m.Agency.code == agency_code)
             rows = s.execute(q.order_by(m.AuditEntry.id.desc()).limit(limit)).all()
-            return [AuditView(id=a.id, at=_aware(a.at), actor=a.actor, channel=a.channel, user_id=a.user_id,
+            return [AuditView(id=a.id, at=a.at, actor=a.actor, channel=a.channel, user_id=a.user_id,
                               action=a.action, agency_code=code, message=a.message, detail=dict(a.detail or {}))
                     for a, code in rows]

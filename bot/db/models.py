@@ -20,8 +20,31 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
 
 Base = declarative_base()
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp that comes back timezone-aware (UTC) from every database.
+
+    SQLite keeps no time zone and returns naive values; PostgreSQL returns aware
+    ones. Values are stored in UTC (a naive value is taken as UTC) and read back
+    as aware UTC, so callers compare and format them without special cases.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(timezone.utc)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
 
 
 def _utcnow() -> datetime:
@@ -89,7 +112,7 @@ class Submission(Base):
     reference_number = Column(String(128), nullable=False, default="")
     note = Column(Text, nullable=False, default="")
     is_sample = Column(Boolean, nullable=False, default=False)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
+    created_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
 
     agency = relationship(Agency)
     obligation = relationship(Obligation)
@@ -111,13 +134,13 @@ class LinkCode(Base):
     id = Column(Integer, primary_key=True)
     agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False, index=True)
     code_hash = Column(String(64), nullable=False, unique=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
-    expires_at = Column(DateTime(timezone=True), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    expires_at = Column(UTCDateTime(), nullable=False)
     created_by = Column(String(128), nullable=False, default="operator")
-    used_at = Column(DateTime(timezone=True), nullable=True)
+    used_at = Column(UTCDateTime(), nullable=True)
     used_by_channel = Column(String(32), nullable=True)
     used_by_user = Column(String(128), nullable=True)
-    revoked_at = Column(DateTime(timezone=True), nullable=True)
+    revoked_at = Column(UTCDateTime(), nullable=True)
 
     agency = relationship(Agency)
 
@@ -139,10 +162,10 @@ class AccountLink(Base):
     user_id = Column(String(128), nullable=False)
     agency_id = Column(Integer, ForeignKey("agency.id"), nullable=False, index=True)
     link_code_id = Column(Integer, ForeignKey("link_code.id"), nullable=True)
-    linked_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
-    revoked_at = Column(DateTime(timezone=True), nullable=True)
+    linked_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    revoked_at = Column(UTCDateTime(), nullable=True)
     subscribed = Column(Boolean, nullable=False, default=False)
-    last_inbound_at = Column(DateTime(timezone=True), nullable=True)
+    last_inbound_at = Column(UTCDateTime(), nullable=True)
 
     agency = relationship(Agency)
 
@@ -155,7 +178,7 @@ class LinkAttempt(Base):
     id = Column(Integer, primary_key=True)
     channel = Column(String(32), nullable=False)
     user_id = Column(String(128), nullable=False)
-    at = Column(DateTime(timezone=True), nullable=False, default=_utcnow, index=True)
+    at = Column(UTCDateTime(), nullable=False, default=_utcnow, index=True)
     ok = Column(Boolean, nullable=False)
 
 
@@ -171,7 +194,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     id = Column(Integer, primary_key=True)
-    at = Column(DateTime(timezone=True), nullable=False, default=_utcnow, index=True)
+    at = Column(UTCDateTime(), nullable=False, default=_utcnow, index=True)
     actor = Column(String(16), nullable=False)
     channel = Column(String(32), nullable=True)
     user_id = Column(String(128), nullable=True)
@@ -204,8 +227,8 @@ class ReminderDelivery(Base):
     stage = Column(String(16), nullable=False)
     local_day = Column(Date, nullable=False)  # Asia/Ho_Chi_Minh date it was due to go out
     status = Column(String(16), nullable=False, default="sending")
-    claimed_at = Column(DateTime(timezone=True), nullable=False, default=_utcnow)
-    finished_at = Column(DateTime(timezone=True), nullable=True)
+    claimed_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    finished_at = Column(UTCDateTime(), nullable=True)
     error = Column(Text, nullable=True)
     text = Column(Text, nullable=False, default="")
 
