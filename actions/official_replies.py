@@ -6,14 +6,14 @@ in local time. Nothing the user typed is echoed back except through
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Iterable, Optional, Sequence
 
 from actions.replies import DIRECTIVE, capitalised, fmt_date, obligation_label
 from bot.db.accounts import LinkResult, LinkView
 from bot.db.repository import ObligationView, SubmissionView
+from bot.periods import local_time_text
 
-_LOCAL = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no DST
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "rest": "trang web", "socketio": "trang web"}
 
 LINK_HOW = (
@@ -60,7 +60,7 @@ SAVE_FAILED = (
 
 
 def _local(ts: datetime) -> str:
-    return ts.astimezone(_LOCAL).strftime("%H:%M ngày %d/%m/%Y")
+    return local_time_text(ts, "%H:%M ngày %d/%m/%Y")
 
 
 def _channels(names: Iterable[str]) -> str:

@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Optional
 
 from bot.agencies import AgencyDirectory
 from bot.db.accounts import AccountRepository
 from bot.db.repository import Repository, UnknownAgencyError
+from bot.periods import local_time_text
 from bot.settings import load_settings
 
-_LOCAL = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no DST
-
-
 def _local(ts: Optional[datetime]) -> str:
-    return ts.astimezone(_LOCAL).strftime("%d/%m/%Y %H:%M") if ts else "—"
+    return local_time_text(ts, empty="—")
 
 
 ACTIONS_VI = {

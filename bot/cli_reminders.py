@@ -17,24 +17,20 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import List, Optional, Sequence
 
 import yaml
 
 from bot.db.repository import Repository
-from bot.periods import local_today
-from bot.reminders import (CREDENTIALS, FAILED, SENDING, SENT, TZ, UNKNOWN, DeliveryView, ReminderStore,
+from bot.periods import local_time_text, local_today
+from bot.reminders import (CREDENTIALS, FAILED, SENDING, SENT, UNKNOWN, DeliveryView, ReminderStore,
                            load_senders, run_forever, run_once, stage_vi)
 from bot.settings import load_settings
 
 STATUS_VI = {SENT: "đã gửi", FAILED: "thất bại", UNKNOWN: "không rõ", SENDING: "đang gửi"}
 FILTER_VI = {SENT: "đã gửi", FAILED: "gửi thất bại", UNKNOWN: "không rõ kết quả", SENDING: "đang gửi"}
 HEADERS = ("Mã", "Lúc (giờ VN)", "Trạng thái", "Kênh", "Người nhận", "Cơ quan", "Nghĩa vụ", "Mốc", "Lý do")
-
-
-def _local(ts: Optional[datetime]) -> str:
-    return ts.astimezone(TZ).strftime("%d/%m/%Y %H:%M") if ts else ""
 
 
 def format_deliveries(rows: Sequence[DeliveryView], status: Optional[str] = None) -> str:
@@ -44,7 +40,7 @@ def format_deliveries(rows: Sequence[DeliveryView], status: Optional[str] = None
         return f"Không có nhắc hạn nào{what}."
     table: List[Sequence[str]] = [HEADERS]
     for r in rows:
-        table.append((str(r.id), _local(r.claimed_at), STATUS_VI.get(r.status, r.status), r.channel, r.user_id,
+        table.append((str(r.id), local_time_text(r.claimed_at), STATUS_VI.get(r.status, r.status), r.channel, r.user_id,
                       r.agency_name, r.obligation_code, stage_vi(r.stage), (r.error or "").replace("\n", " ")))
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in table]

@@ -174,3 +174,16 @@ def days_between(today: date, due: date) -> int:
     """Days from ``today`` to ``due``: positive before the due date, 0 on it,
     negative after it."""
     return (due - today).days
+
+
+def local_time_text(ts: Optional[datetime], fmt: str = "%d/%m/%Y %H:%M", empty: str = "") -> str:
+    """An aware instant as local Asia/Ho_Chi_Minh time text (``fmt``), or ``empty`` for ``None``.
+
+    Raises:
+        ValueError: ``ts`` is naive (timestamps from the database are aware UTC).
+    """
+    if ts is None:
+        return empty
+    if ts.tzinfo is None:
+        raise ValueError("ts must be timezone-aware")
+    return ts.astimezone(ZoneInfo(TIMEZONE)).strftime(fmt)

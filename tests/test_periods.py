@@ -122,3 +122,14 @@ def test_local_today_is_the_date_in_ho_chi_minh_city():
     assert local_today(settings, now=datetime(2022, 12, 31, 16, 59, tzinfo=timezone.utc)) == date(2022, 12, 31)
     with pytest.raises(ValueError):
         local_today(settings, now=datetime(2022, 12, 31, 16, 59))
+
+
+def test_local_time_text_is_asia_ho_chi_minh():
+    from datetime import datetime, timezone
+
+    from bot.periods import local_time_text
+
+    assert local_time_text(datetime(2022, 3, 31, 17, 30, tzinfo=timezone.utc)) == "01/04/2022 00:30"
+    assert local_time_text(None, empty="—") == "—"
+    with pytest.raises(ValueError):
+        local_time_text(datetime(2022, 3, 31, 17, 30))
