@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONHASHSEED := 0
 
-.PHONY: help install data db model run shell test test-unit test-rasa test-e2e validate lock clean
+.PHONY: help install data db model run shell test lint test-unit test-rasa test-e2e validate lock clean
 
 help:
 	@echo "make run    - install, seed the database, train if needed, start the assistant (Ctrl-C stops)"
@@ -48,29 +48,35 @@ model: install data
 	  echo "Training printed 'Misaligned entity annotation' (see var/train.log)"; exit 1; fi
 	@test -f $(MODEL)
 
+# `python -m bot serve` (bot/cli/serve.py): action server, reminder scheduler and
+# Rasa server on loopback, in the foreground; Ctrl-C stops all three.
 run: db model
-	scripts/run.sh
+	$(BIN)/python -m bot serve
 
 shell: db model
-	scripts/run.sh shell
+	$(BIN)/python -m bot serve --shell
 
 # --- tests ----------------------------------------------------------------
 validate: install data
 	$(BIN)/rasa data validate --data data --domain domain.yml --config config.yml
 
-UNIT := not model and not channels and not cluster and not bench
+# Ruff, configured in pyproject.toml, on the whole tree.
+lint: install
+	$(BIN)/ruff check .
+
+# One folder of tests/ per stage; tests/unit mirrors the packages bot/ and actions/.
 test-unit: install
-	$(BIN)/python -m pytest -m "$(UNIT)" -q
+	$(BIN)/python -m pytest tests/unit -q
 
 test-rasa: model
 	$(BIN)/rasa test core --model $(MODEL) --stories tests/stories --out results/core --fail-on-prediction-errors
 
 test-e2e: model
-	$(BIN)/python -m pytest -m model -q
+	$(BIN)/python -m pytest tests/e2e -q
 
 # Further stages (channels, cluster, bench smoke) add themselves to
 # TEST_STAGES from mk/*.mk; each runs after the model is trained, reusing it.
-TEST_STAGES := test-unit validate model test-rasa test-e2e
+TEST_STAGES := lint test-unit validate model test-rasa test-e2e
 -include mk/*.mk
 
 test: install

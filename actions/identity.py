@@ -14,8 +14,8 @@ from rasa_sdk import Tracker
 
 from actions.services import run_accounts
 from bot.db.accounts import LinkView
+from bot.domain.text import fold
 from bot.settings import load_settings
-from bot.text import fold
 
 # "đơn vị tôi", "cơ quan mình", "tỉnh chúng tôi", "bên em", "sở của tôi"
 _OWN_AGENCY = re.compile(

@@ -2,7 +2,7 @@
 form that asks which agency.
 
 Facts come from the repository (data/obligations.yml, submissions); wording
-from :mod:`actions.replies`; the user's words are read by :mod:`bot.periods`
+from :mod:`actions.replies`; the user's words are read by :mod:`bot.domain.periods`
 and :mod:`actions.parsing`. "Today" is the local date in Asia/Ho_Chi_Minh
 (``ASSISTANT_TODAY`` overrides it in tests).
 """
@@ -21,11 +21,13 @@ from rasa_sdk.types import DomainDict
 from actions import replies
 from actions.identity import current_link, names_own_agency
 from actions.parsing import asks_what_is_missing
-from bot.phrases import agency_phrase
 from actions.services import DatabaseUnavailable, directory, run_db
-from bot.agencies import Agency
-from bot.db.repository import AgencyStatus, ObligationView
-from bot.periods import PLAN, QUARTERLY_REPORT, local_today, parse_obligation_kind, parse_quarter_and_year
+from bot.db.views import AgencyStatus, ObligationView
+from bot.domain.agencies import Agency
+from bot.domain.dates import local_today
+from bot.domain.obligations import ROMAN
+from bot.domain.periods import PLAN, QUARTERLY_REPORT, parse_obligation_kind, parse_quarter_and_year
+from bot.domain.phrases import agency_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +97,9 @@ def select(obligations: List[ObligationView], query: Query) -> List[ObligationVi
 
 def nothing_for(query: Query) -> str:
     if query.quarter and query.year:
-        period = f"quý {replies.ROMAN[query.quarter]}/{query.year}"
+        period = f"quý {ROMAN[query.quarter]}/{query.year}"
     elif query.quarter:
-        period = f"quý {replies.ROMAN[query.quarter]}"
+        period = f"quý {ROMAN[query.quarter]}"
     else:
         period = f"năm {query.year}" if query.year else "yêu cầu này"
     return (

@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterable, Optional, Sequence
 
-from actions.replies import DIRECTIVE, capitalised, fmt_date, obligation_label
+from actions.replies import DIRECTIVE, capitalised
 from bot.db.accounts import LinkResult, LinkView
-from bot.db.repository import ObligationView, SubmissionView
-from bot.periods import local_time_text
+from bot.db.views import ObligationView, SubmissionView
+from bot.domain.dates import local_time_text, vn_date
+from bot.domain.obligations import obligation_label
 
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "rest": "trang web", "socketio": "trang web"}
 
@@ -182,7 +183,7 @@ def confirm_question(agency_name: str, obligation: ObligationView, received: dat
         "Anh/chị xác nhận giúp tôi thông tin sẽ ghi nhận:\n"
         f"• Cơ quan: {agency_name}\n"
         f"• Văn bản: {capitalised(obligation_label(obligation))} ({obligation.code})\n"
-        f"• Ngày gửi: {fmt_date(received)}\n"
+        f"• Ngày gửi: {vn_date(received)}\n"
         f"• Số hiệu: {number}\n"
         + sample +
         "Trả lời \"có\" để ghi nhận hoặc \"không\" để hủy."
@@ -193,6 +194,6 @@ def saved(sub: SubmissionView, agency_name: str, obligation: Optional[Obligation
     number = f"số {sub.reference_number}" if sub.reference_number else "không có số hiệu"
     what = f"{obligation_label(obligation)} ({sub.obligation_code})" if obligation else sub.obligation_code
     return (
-        f"Đã ghi nhận: {agency_name} gửi {what} ngày {fmt_date(sub.received_on)}, {number}. "
+        f"Đã ghi nhận: {agency_name} gửi {what} ngày {vn_date(sub.received_on)}, {number}. "
         "Việc ghi nhận đã được lưu vào nhật ký (người ghi, kênh, thời điểm). Nhắc hạn cho văn bản này sẽ dừng."
     )

@@ -22,13 +22,15 @@ from rasa_sdk.types import DomainDict
 
 from actions import official_replies as say
 from actions import replies
-from actions.lookups import named_agency
-from actions.parsing import clean_reference, find_obligation_code, find_received_date, find_reference_number
 from actions.identity import current_link, is_group_chat, user_channels_since, who
+from actions.lookups import named_agency
+from actions.parsing import clean_reference, find_received_date, find_reference_number
 from actions.services import DatabaseUnavailable, directory, run_accounts, run_db
-from bot.db.accounts import NotLinkedError, WrongAgencyError, find_codes
-from bot.db.repository import DuplicateSubmissionError, UnknownObligationError
-from bot.periods import local_today
+from bot.db.accounts import NotLinkedError, WrongAgencyError
+from bot.db.views import DuplicateSubmissionError, UnknownObligationError
+from bot.domain.dates import local_today
+from bot.domain.obligations import match_obligation
+from bot.officials.link_codes import find_codes
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -210,9 +212,9 @@ class ValidateSubmissionForm(FormValidationAction):
             obligations = await run_db(lambda repo: repo.list_obligations())
         except DatabaseUnavailable:
             return {}
-        code = find_obligation_code(text, local_today(), obligations)
-        if code:
-            return {"sub_obligation": code}
+        obligation = match_obligation(text, obligations, local_today())
+        if obligation is not None:
+            return {"sub_obligation": obligation.code}
         if tracker.get_slot("requested_slot") == "sub_obligation" and _answers_question(tracker):
             dispatcher.utter_message(text=say.OBLIGATION_NOT_UNDERSTOOD)
             return {"sub_obligation": None}

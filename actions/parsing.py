@@ -1,6 +1,6 @@
 """Pure helpers that read the user's words; no Rasa, no database.
 
-All matching is done on :func:`bot.text.fold` (no diacritics, lower case), so
+All matching is done on :func:`bot.domain.text.fold` (no diacritics, lower case), so
 NFD input, capitals and text typed without diacritics behave the same.
 """
 from __future__ import annotations
@@ -9,8 +9,7 @@ import re
 from datetime import date, timedelta
 from typing import List
 
-from bot.periods import parse_obligation_kind, parse_quarter_and_year
-from bot.text import fold
+from bot.domain.text import fold
 
 _DECISION = re.compile(r"(?<!\d)(749|942)(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(2020|2021|2022)(?!\d)")
@@ -56,7 +55,6 @@ _NO_REFERENCE = re.compile(r"\b(?:khong\s+(?:co\s+)?so(?:\s+hieu)?|chua\s+co\s+s
 _DATE = re.compile(r"(?<![\d/])(\d{1,2})\s*[/\-.]\s*(\d{1,2})(?:\s*[/\-.]\s*(\d{4}|\d{2}))?(?![\d/])")
 _TODAY = re.compile(r"\bhom\s+nay\b")
 _YESTERDAY = re.compile(r"\bhom\s+qua\b")
-_OBLIGATION_CODE = re.compile(r"\b(KH-\d{4}|BC-\d{4}-Q[1-4])\b", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]*>")
 _SAFE_REFERENCE = re.compile(r"[^\w/\-–.&() ]", re.UNICODE)
 REFERENCE_MAX_CHARS = 64
@@ -119,26 +117,3 @@ def find_received_date(text: str, today: date) -> tuple:
     if _YESTERDAY.search(folded):
         return today - timedelta(days=1), None
     return None, None
-
-
-def find_obligation_code(text: str, today: date, known: "list") -> str | None:
-    """The obligation ``text`` names, as a code of ``known`` (a list of
-    ``bot.db.repository.ObligationView``): a code ("BC-2022-Q1", "KH-2022") or
-    words ("báo cáo quý 1", "kế hoạch năm 2022", "BC Q2"). Without a year the
-    only year in ``known`` with that obligation is taken. ``None`` when unclear.
-    """
-    code = _OBLIGATION_CODE.search(text or "")
-    codes = {o.code.upper(): o.code for o in known}
-    if code and code.group(1).upper() in codes:
-        return codes[code.group(1).upper()]
-    kind = parse_obligation_kind(text or "")
-    period = parse_quarter_and_year(text or "", today)
-    quarter = period.quarter if period else None
-    year = period.year if period else None
-    if quarter and kind is None:
-        kind = "quarterly_report"
-    if kind is None or (kind == "quarterly_report" and not quarter):
-        return None
-    matches = [o for o in known if o.kind == kind and (year is None or o.year == year)
-               and (kind == "plan" or o.quarter == quarter)]
-    return matches[0].code if len(matches) == 1 else None

@@ -1,34 +1,23 @@
 """Vietnamese wording of look-up answers (pure functions, no Rasa, no database).
 
-Dates are written ``dd/mm/yyyy``; day counts are relative to ``today``, a local
-date in Asia/Ho_Chi_Minh. Every due date says where it comes from: the
-directive gives none, so they are operator defaults from data/obligations.yml.
+Dates are written ``dd/mm/yyyy`` (:func:`bot.domain.dates.vn_date`); day counts
+are relative to ``today``, a local date in Asia/Ho_Chi_Minh. Every due date says
+where it comes from (:mod:`bot.domain.obligations`): the directive gives none,
+so they are operator defaults from data/obligations.yml.
 """
 from __future__ import annotations
 
 import html
 import re
 from datetime import date
-from typing import Iterable, List, Optional, Sequence
+from typing import List, Optional, Sequence
 
-from bot.agencies import Resolution
-from bot.db.repository import AgencyStatus, ObligationStatus, ObligationView, SuccessionView
+from bot.db.views import AgencyStatus, ObligationStatus, ObligationView, SuccessionView
+from bot.domain.agencies import Resolution
+from bot.domain.dates import vn_date
+from bot.domain.obligations import due_footnote, due_text, obligation_label
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-DEFAULT_MARK = "*"
 DIRECTIVE = "Văn bản 797/BTTTT-THH"
-
-
-def fmt_date(d: date) -> str:
-    """``date(2022, 3, 6)`` -> ``"06/03/2022"``."""
-    return d.strftime("%d/%m/%Y")
-
-
-def obligation_label(ob: ObligationView) -> str:
-    """``"báo cáo quý II/2022"`` or ``"kế hoạch chuyển đổi số năm 2022"`` (lower case)."""
-    if ob.kind == "plan":
-        return f"kế hoạch chuyển đổi số năm {ob.year}"
-    return f"báo cáo quý {ROMAN.get(ob.quarter or 0, ob.quarter)}/{ob.year}"
 
 
 def capitalised(text: str) -> str:
@@ -44,23 +33,6 @@ def days_phrase(days_left: int) -> str:
     return f"đã quá hạn {-days_left} ngày"
 
 
-def due_text(ob: ObligationView) -> str:
-    """The due date, marked when it is an operator default rather than the directive's."""
-    return fmt_date(ob.due_date) + (DEFAULT_MARK if ob.due_date_origin != "directive" else "")
-
-
-def due_footnote(obligations: Iterable[ObligationView]) -> Optional[str]:
-    """Where the marked due dates come from, or ``None`` when none is marked."""
-    defaults = [ob for ob in obligations if ob.due_date_origin != "directive"]
-    if not defaults:
-        return None
-    return (
-        f"({DEFAULT_MARK}) {DIRECTIVE} chỉ yêu cầu gửi kế hoạch sau khi phê duyệt và báo cáo "
-        "định kỳ hằng quý, không quy định ngày nộp cụ thể; đây là hạn mặc định do đơn vị vận hành "
-        "trợ lý cấu hình."
-    )
-
-
 def deadline_reply(obligations: Sequence[ObligationView], today: date, note: Optional[str] = None) -> str:
     """Due dates of ``obligations`` with days left or overdue on ``today``."""
     lines: List[str] = []
@@ -70,10 +42,10 @@ def deadline_reply(obligations: Sequence[ObligationView], today: date, note: Opt
         ob = obligations[0]
         lines.append(
             f"Hạn nộp {obligation_label(ob)}: {due_text(ob)} "
-            f"({days_phrase((ob.due_date - today).days)}, tính đến hôm nay {fmt_date(today)})."
+            f"({days_phrase((ob.due_date - today).days)}, tính đến hôm nay {vn_date(today)})."
         )
     else:
-        lines.append(f"Hạn nộp kế hoạch và báo cáo theo {DIRECTIVE} (tính đến hôm nay {fmt_date(today)}):")
+        lines.append(f"Hạn nộp kế hoạch và báo cáo theo {DIRECTIVE} (tính đến hôm nay {vn_date(today)}):")
         lines += [
             f"• {capitalised(obligation_label(ob))}: {due_text(ob)} — {days_phrase((ob.due_date - today).days)}"
             for ob in obligations
@@ -88,7 +60,7 @@ def _item_line(item: ObligationStatus) -> str:
     ob = item.obligation
     if item.state == "submitted" and item.submission:
         sub = item.submission
-        text = f"đã nộp ngày {fmt_date(sub.received_on)}"
+        text = f"đã nộp ngày {vn_date(sub.received_on)}"
         if sub.reference_number:
             text += f", số {sub.reference_number}"
         if item.days_late:
@@ -107,7 +79,7 @@ def succession_line(succession: Optional[SuccessionView], agency_name: str) -> O
         return None
     verb = "đổi tên thành" if succession.kind == "rename" else "hợp nhất vào"
     return (
-        f"Lưu ý: từ {fmt_date(succession.effective)}, {agency_name} đã {verb} {succession.successor_name} "
+        f"Lưu ý: từ {vn_date(succession.effective)}, {agency_name} đã {verb} {succession.successor_name} "
         f"({succession.source}; thông tin do đơn vị vận hành cập nhật, không thuộc {DIRECTIVE})."
     )
 
@@ -119,9 +91,9 @@ def status_reply(status: AgencyStatus, items: Sequence[ObligationStatus]) -> str
     if len(items) == 1:
         item = items[0]
         lines.append(f"{name} — {obligation_label(item.obligation)}: {_item_line(item)}.")
-        lines.append(f"(Theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)}.)")
+        lines.append(f"(Theo dữ liệu của trợ lý, tính đến {vn_date(status.today)}.)")
     else:
-        lines.append(f"Tình hình nộp kế hoạch, báo cáo của {name} (theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)}):")
+        lines.append(f"Tình hình nộp kế hoạch, báo cáo của {name} (theo dữ liệu của trợ lý, tính đến {vn_date(status.today)}):")
         lines += [f"• {capitalised(obligation_label(i.obligation))}: {_item_line(i)}" for i in items]
         overdue = sum(1 for i in items if i.state == "overdue")
         if overdue:
@@ -139,10 +111,10 @@ def missing_reply(status: AgencyStatus, missing: Sequence[ObligationStatus]) -> 
     name = status.agency.name
     if not missing:
         lines = [f"{name} đã gửi đủ các kế hoạch, báo cáo được hỏi "
-                 f"(theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)})."]
+                 f"(theo dữ liệu của trợ lý, tính đến {vn_date(status.today)})."]
     else:
         lines = [f"{name} còn {len(missing)} kế hoạch, báo cáo chưa gửi "
-                 f"(theo dữ liệu của trợ lý, tính đến {fmt_date(status.today)}):"]
+                 f"(theo dữ liệu của trợ lý, tính đến {vn_date(status.today)}):"]
         lines += [f"• {capitalised(obligation_label(i.obligation))}: {_item_line(i)}" for i in missing]
     for extra in (due_footnote([i.obligation for i in missing]), succession_line(status.succession, name)):
         if extra:

@@ -11,10 +11,10 @@ import logging
 import threading
 from typing import Callable, Optional, TypeVar
 
-from bot.agencies import AgencyDirectory, default_directory
 from bot.db.accounts import AccountRepository
 from bot.db.repository import Repository
 from bot.db.session import make_engine
+from bot.domain.agencies import AgencyDirectory, default_directory
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)

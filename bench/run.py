@@ -34,8 +34,8 @@ import yaml
 
 from bench.load import message_mix, run_load
 from bench.procs import MB, PeakRss, Servers, bench_env, machine_info, package_versions, run_timed
+from bot.domain.text import strip_diacritics
 from bot.nlu.augment import read_intents, variants, write_intents
-from bot.text import strip_diacritics
 from tests.e2e.conftest import BIN, ROOT, reply_text
 from tests.e2e.test_eval_questions import check, load_cases, turns_of
 from tests.e2e.test_nlu_holdout import HOLDOUT, VARIANTS

@@ -1,18 +1,45 @@
 """The one place that reads the environment.
 
 Every setting has a default that works on a laptop: an embedded SQLite database
-under ``var/`` and local dates in Asia/Ho_Chi_Minh.
+under ``var/``, both servers on loopback, and local dates in Asia/Ho_Chi_Minh.
+Nothing is cached: tests change the environment between calls.
+
+* :func:`load_settings` -- the assistant's own settings (:class:`Settings`).
+* :func:`expand` -- a ``"${VAR}"`` reference from ``credentials.yml`` (the
+  channels' secrets) replaced by the variable's value.
+* :func:`server_settings` / :func:`cluster_settings` -- ports, hosts and the
+  stores of the processes ``python -m bot serve`` and ``python -m bot cluster``
+  start (:mod:`bot.server.launcher`).
+
+Scripts and tests may read variables of their own; modules under ``bot/`` and
+``actions/`` read them only through this module.
 """
 from __future__ import annotations
 
+import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
+
+logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+@dataclass(frozen=True)
+class RestSettings:
+    """The hardened REST channel (:mod:`bot.channels.rest`); ``credentials.yml``
+    values win over these (``REST_<NAME>`` in the environment)."""
+
+    max_message_chars: int = 1000
+    max_body_bytes: int = 64 * 1024
+    rate_limit_messages: int = 30
+    rate_limit_window_s: float = 60.0
+    max_concurrent: int = 16
 
 
 @dataclass(frozen=True)
@@ -24,6 +51,9 @@ class Settings:
             default ``sqlite:///<project>/var/assistant.db``.
         db_timeout_s: seconds a query may take before the user gets an apology
             (``DB_TIMEOUT_S``, default 3).
+        action_timeout_s: seconds Rasa waits for a custom action before the user
+            gets an apology (``ACTION_TIMEOUT_S``, default 10, at least 0.5;
+            keep it above ``DB_TIMEOUT_S`` + 1).
         today: ``YYYY-MM-DD`` override of "today" for tests (``ASSISTANT_TODAY``);
             empty means the real local date in Asia/Ho_Chi_Minh.
         data_dir: folder holding agencies, obligations and succession files
@@ -43,12 +73,14 @@ class Settings:
             scheduler (``REMINDER_INTERVAL_S``, default 300).
         reminder_catchup_days: a reminder missed while the scheduler was down is
             still sent this many days late, not later (``REMINDER_CATCHUP_DAYS``, 2).
+        rest: the REST channel's limits (``REST_*``, see :class:`RestSettings`).
     """
 
     database_url: str
     db_timeout_s: float
     today: str
     data_dir: Path
+    action_timeout_s: float = 10.0
     identity_channels: Tuple[str, ...] = ("telegram", "zalo")
     link_code_ttl_hours: float = 72.0
     link_max_failures: int = 5
@@ -56,25 +88,137 @@ class Settings:
     reminder_days: Tuple[int, ...] = (7, 1)
     reminder_interval_s: float = 300.0
     reminder_catchup_days: int = 2
+    rest: RestSettings = RestSettings()
 
 
 def load_settings() -> Settings:
-    """Read :class:`Settings` from the environment (no caching: tests change it)."""
+    """Read :class:`Settings` from the environment (no caching: tests change it).
+
+    Raises:
+        ValueError: a numeric setting is not a number.
+    """
+    env = os.environ
     default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
     return Settings(
-        database_url=os.environ.get("DATABASE_URL") or default_db,
-        db_timeout_s=float(os.environ.get("DB_TIMEOUT_S") or 3),
-        today=os.environ.get("ASSISTANT_TODAY", "").strip(),
-        data_dir=Path(os.environ.get("ASSISTANT_DATA_DIR") or DATA_DIR),
-        identity_channels=_words(os.environ.get("IDENTITY_CHANNELS"), ("telegram", "zalo")),
-        link_code_ttl_hours=float(os.environ.get("LINK_CODE_TTL_HOURS") or 72),
-        link_max_failures=int(os.environ.get("LINK_MAX_FAILURES") or 5),
-        link_lockout_minutes=float(os.environ.get("LINK_LOCKOUT_MINUTES") or 15),
-        reminder_days=tuple(sorted({int(d) for d in _words(os.environ.get("REMINDER_DAYS"), ("7", "1"))},
-                                   reverse=True)),
-        reminder_interval_s=float(os.environ.get("REMINDER_INTERVAL_S") or 300),
-        reminder_catchup_days=int(os.environ.get("REMINDER_CATCHUP_DAYS") or 2),
+        database_url=env.get("DATABASE_URL") or default_db,
+        db_timeout_s=float(env.get("DB_TIMEOUT_S") or 3),
+        action_timeout_s=max(0.5, _number("ACTION_TIMEOUT_S", 10.0)),
+        today=env.get("ASSISTANT_TODAY", "").strip(),
+        data_dir=Path(env.get("ASSISTANT_DATA_DIR") or DATA_DIR),
+        identity_channels=_words(env.get("IDENTITY_CHANNELS"), ("telegram", "zalo")),
+        link_code_ttl_hours=float(env.get("LINK_CODE_TTL_HOURS") or 72),
+        link_max_failures=int(env.get("LINK_MAX_FAILURES") or 5),
+        link_lockout_minutes=float(env.get("LINK_LOCKOUT_MINUTES") or 15),
+        reminder_days=tuple(sorted({int(d) for d in _words(env.get("REMINDER_DAYS"), ("7", "1"))}, reverse=True)),
+        reminder_interval_s=float(env.get("REMINDER_INTERVAL_S") or 300),
+        reminder_catchup_days=int(env.get("REMINDER_CATCHUP_DAYS") or 2),
+        rest=RestSettings(
+            max_message_chars=int(_number("REST_MAX_MESSAGE_CHARS", RestSettings.max_message_chars)),
+            max_body_bytes=int(_number("REST_MAX_BODY_BYTES", RestSettings.max_body_bytes)),
+            rate_limit_messages=int(_number("REST_RATE_LIMIT_MESSAGES", RestSettings.rate_limit_messages)),
+            rate_limit_window_s=_number("REST_RATE_LIMIT_WINDOW_S", RestSettings.rate_limit_window_s),
+            max_concurrent=int(_number("REST_MAX_CONCURRENT", RestSettings.max_concurrent)),
+        ),
     )
+
+
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand(value: object) -> Optional[str]:
+    """A channel setting from ``credentials.yml`` with every ``${VAR}`` replaced
+    by the environment variable's value.
+
+    ``credentials.yml`` quotes its references (``"${TELEGRAM_TOKEN}"``) so that
+    Rasa leaves them alone (it refuses to start when a plain ``${VAR}`` is
+    unset); the connectors expand them here. Output: the value, stripped, or
+    ``None`` when it is empty or refers to an unset or empty variable.
+    """
+    if value is None:
+        return None
+    text = str(value)
+    missing = False
+
+    def substitute(match: "re.Match[str]") -> str:
+        nonlocal missing
+        found = os.environ.get(match.group(1))
+        if not found:
+            missing = True
+            return ""
+        return found
+
+    text = _REFERENCE.sub(substitute, text).strip()
+    return None if missing or not text else text
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """Where ``python -m bot serve`` (``make run``) puts its two servers.
+
+    ``RASA_HOST`` (127.0.0.1), ``RASA_PORT`` (5005), ``ACTION_PORT`` (5055, always
+    on 127.0.0.1), ``RASA_AUTH_TOKEN`` (unset: Rasa's HTTP API is off; set: on,
+    token-protected), ``RASA_CORS`` (``*``: the origins allowed to call the
+    server from a browser).
+    """
+
+    rasa_host: str
+    rasa_port: int
+    action_port: int
+    auth_token: Optional[str]
+    cors: str
+
+
+def server_settings() -> ServerSettings:
+    """Read :class:`ServerSettings` from the environment."""
+    env = os.environ
+    return ServerSettings(
+        rasa_host=env.get("RASA_HOST") or "127.0.0.1",
+        rasa_port=int(env.get("RASA_PORT") or 5005),
+        action_port=int(env.get("ACTION_PORT") or 5055),
+        auth_token=env.get("RASA_AUTH_TOKEN") or None,
+        cors=env.get("RASA_CORS") or "*",
+    )
+
+
+# Defaults of the scale-out configuration's variables on this machine; the
+# variables themselves are read by Rasa (``${VAR}`` in deploy/endpoints.cluster.yml).
+CLUSTER_DEFAULTS: Dict[str, str] = {
+    "RASA_SERVERS": "2", "LB_PORT": "8080", "RASA_PORT_BASE": "5105", "ACTION_PORT": "5155",
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/tro_ly_797",
+    "TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": "rasa_trackers",
+    "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "", "TRACKER_DB_LOGIN_DB": "postgres",
+    "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": "1", "REDIS_PASSWORD": "",
+    "REDIS_KEY_PREFIX": "troly797", "REST_RATE_LIMIT_MESSAGES": "30", "ACTION_TIMEOUT_S": "6",
+    "TICKET_LOCK_LIFETIME": "20", "NGINX_RATE": "100", "NGINX_BURST": "500",
+}
+
+
+def cluster_settings() -> Dict[str, str]:
+    """The scale-out configuration's variables (:data:`CLUSTER_DEFAULTS` where
+    unset), plus ``ACTION_ENDPOINT_URL`` (default the action server on
+    ``ACTION_PORT``) and ``CLUSTER_RUN_DIR`` (default ``var/cluster``)."""
+    out = {key: os.environ.get(key, default) for key, default in CLUSTER_DEFAULTS.items()}
+    out["ACTION_ENDPOINT_URL"] = os.environ.get("ACTION_ENDPOINT_URL") or \
+        f"http://127.0.0.1:{out['ACTION_PORT']}/webhook"
+    out["CLUSTER_RUN_DIR"] = os.environ.get("CLUSTER_RUN_DIR") or str(PROJECT_ROOT / "var" / "cluster")
+    return out
+
+
+def environment() -> Dict[str, str]:
+    """A copy of the whole environment, for the child processes the launcher starts."""
+    return dict(os.environ)
+
+
+def _number(name: str, default: float) -> float:
+    """``float(os.environ[name])``, or ``default`` when unset, empty or not a number (logged)."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return float(default)
+    try:
+        return float(value)
+    except ValueError:
+        logger.warning("setting %s=%r is not a number; using %s", name, value, default)
+        return float(default)
 
 
 def _words(value: Optional[str], default: Tuple[str, ...]) -> Tuple[str, ...]:

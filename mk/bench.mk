@@ -10,6 +10,6 @@ bench: install
 	$(BIN)/python -m bench.run --out bench
 
 test-bench: install
-	$(BIN)/python -m pytest -m bench -q
+	$(BIN)/python -m pytest tests/bench -q
 
 TEST_STAGES += test-bench

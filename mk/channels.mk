@@ -26,6 +26,6 @@ chromium:
 	@test -x /usr/bin/chromium
 
 test-channels: model widget chromium
-	$(BIN)/python -m pytest -m channels -q -p no:cacheprovider tests/channels
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/channels
 
 TEST_STAGES += test-channels

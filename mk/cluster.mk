@@ -11,16 +11,16 @@ nginx:
 	@command -v nginx >/dev/null && nginx -v
 
 run-cluster: db model nginx
-	scripts/run-cluster.sh
+	$(BIN)/python -m bot cluster
 
 # Shortened load run here (CLUSTER_LOAD_SENDERS x CLUSTER_LOAD_MESSAGES).
 test-cluster: model nginx
-	$(BIN)/python -m pytest -m cluster -q -p no:cacheprovider tests/cluster
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/cluster
 
 LOAD_SENDERS  ?= 200
 LOAD_MESSAGES ?= 10
 load: model nginx
 	CLUSTER_LOAD_SENDERS=$(LOAD_SENDERS) CLUSTER_LOAD_MESSAGES=$(LOAD_MESSAGES) \
-	  $(BIN)/python -m pytest -m cluster -q -s -p no:cacheprovider tests/cluster/test_4_load.py
+	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/cluster/test_load.py
 
 TEST_STAGES += test-cluster

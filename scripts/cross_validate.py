@@ -24,8 +24,8 @@ from rasa.model_training import train_nlu
 from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.metrics import f1_score
 
+from bot.domain.text import strip_diacritics
 from bot.nlu.augment import read_intents, variants, write_intents
-from bot.text import strip_diacritics
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,36 +1,20 @@
-"""Shared pytest fixtures. Each owner keeps to a clearly marked section."""
+"""Fixtures shared by every test folder: databases and the addressee directory.
+
+Each test folder is one stage of ``make test`` (``tests/unit``, ``tests/e2e``,
+``tests/channels``, ``tests/cluster``, ``tests/bench``; see the Makefile);
+nothing depends on the order in which files or tests run.
+
+Databases are real: every test that takes :func:`db_engine` runs on a SQLite
+file and on a throwaway PostgreSQL database (required under ``CI=true``,
+skipped elsewhere when PostgreSQL is not running).
+"""
 from __future__ import annotations
 
-# ============================================================================ #
-# Test stages: a test's folder decides its marker, and `make test` runs each   #
-# marker in its own stage (see the Makefile).                                  #
-#   tests/e2e -> model, tests/channels -> channels, tests/cluster -> cluster,  #
-#   tests/bench -> bench; everything else is a unit test.                      #
-# ============================================================================ #
-from pathlib import Path as _Path
-
-import pytest as _pytest
-
-_STAGE_OF_FOLDER = {"e2e": "model", "channels": "channels", "cluster": "cluster", "bench": "bench"}
-_TESTS = _Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        relative = _Path(str(item.fspath)).resolve().relative_to(_TESTS)
-        marker = _STAGE_OF_FOLDER.get(relative.parts[0]) if len(relative.parts) > 1 else None
-        if marker:
-            item.add_marker(getattr(_pytest.mark, marker))
-
-
-# ============================================================================ #
-# Data layer (bot.agencies, bot.db) -- fixtures shared by test_agencies,      #
-# test_repository and test_cli.                                               #
-# ============================================================================ #
 import os
 import uuid
 
 import pytest
+from sqlalchemy import MetaData
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -38,7 +22,7 @@ PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.
 @pytest.fixture(scope="session")
 def agency_directory():
     """The AgencyDirectory built from data/ (built once: spaCy setup is slow)."""
-    from bot.agencies import AgencyDirectory
+    from bot.domain.agencies import AgencyDirectory
     from bot.settings import DATA_DIR
 
     return AgencyDirectory.from_files(DATA_DIR)
@@ -69,9 +53,13 @@ def pg_database_url():
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
-# ============================================================================ #
-# End of data layer section.                                                  #
-# ============================================================================ #
+
+
+def drop_everything(engine) -> None:
+    """Drop every table of the database (ours, Alembic's version table, anything else)."""
+    meta = MetaData()
+    meta.reflect(engine)
+    meta.drop_all(engine)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -79,7 +67,6 @@ def db_engine(request, tmp_path):
     """An engine on an empty database, SQLite (a file under ``tmp_path``) or
     PostgreSQL (the session's throwaway database): every test that takes it runs
     on both. Tables are dropped before and after; the engine is disposed."""
-    from bot.db import models as m
     from bot.db.session import make_engine
 
     if request.param == "sqlite":
@@ -87,7 +74,30 @@ def db_engine(request, tmp_path):
     else:
         url = request.getfixturevalue("pg_database_url")
     engine = make_engine(url, timeout_s=10)
-    m.Base.metadata.drop_all(engine)
+    drop_everything(engine)
     yield engine
-    m.Base.metadata.drop_all(engine)
+    drop_everything(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def migrated_engine(db_engine):
+    """:func:`db_engine` brought to the newest migration and seeded with the
+    shipped data files, without the sample submissions."""
+    from bot.db.migrate import upgrade
+    from bot.db.seed import seed
+    from bot.settings import DATA_DIR
+
+    upgrade(db_engine)
+    seed(db_engine, DATA_DIR, with_samples=False)
+    return db_engine
+
+
+@pytest.fixture
+def seeded_engine(migrated_engine):
+    """:func:`migrated_engine` with the shipped sample submissions too."""
+    from bot.db.seed import seed
+    from bot.settings import DATA_DIR
+
+    seed(migrated_engine, DATA_DIR)
+    return migrated_engine

@@ -25,7 +25,7 @@ import random
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Iterable, Optional, Tuple, TypeVar
 
-from bot.channel_config import redact
+from bot.channels.config import redact
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

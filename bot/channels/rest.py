@@ -10,7 +10,8 @@
       max_concurrent: 16           # messages processed at once per server; others queue (FIFO)
 
 Each may also come from the environment (``REST_MAX_MESSAGE_CHARS``,
-``REST_RATE_LIMIT_MESSAGES``, ...) when the credentials leave it out.
+``REST_RATE_LIMIT_MESSAGES``, ..., read by :mod:`bot.settings`) when the
+credentials leave it out.
 
 The URL stays ``POST /webhooks/rest/webhook`` with ``{"sender": ..., "message": ...}``.
 Every malformed request gets a 4xx JSON answer (never a 500 or a traceback):
@@ -21,14 +22,13 @@ body. Control characters (PostgreSQL cannot store NUL) and lone surrogates are
 removed before Rasa sees the text; an empty message gets a prompt.
 
 The bound on custom actions (an apology instead of silence when the action
-server fails) lives in :mod:`bot.action_guard`, installed by ``bot.channels``.
+server fails) lives in :mod:`bot.server.patches`.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import os
 import re
 import time
 import unicodedata
@@ -40,6 +40,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.settings import expand, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -134,25 +136,25 @@ class GuardedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedRestInput":
+        """Limits from ``credentials.yml``; those it leaves out come from
+        :attr:`bot.settings.Settings.rest` (``REST_*``, then the defaults)."""
         credentials = credentials or {}
+        defaults = load_settings().rest
 
-        def number(key: str, default: float) -> float:
-            # credentials first, then REST_<KEY> from the environment, then the default
-            value = credentials.get(key)
-            if value in (None, "") or str(value).startswith("${"):
-                value = os.environ.get(f"REST_{key.upper()}")
+        def number(key: str) -> float:
+            value = expand(credentials.get(key))
             try:
-                return default if value in (None, "") else float(value)
+                return float(value) if value is not None else float(getattr(defaults, key))
             except ValueError:
-                logger.warning("REST channel setting %s=%r is not a number; using %s", key, value, default)
-                return default
+                logger.warning("REST channel setting %s=%r is not a number; using the default", key, value)
+                return float(getattr(defaults, key))
 
         return cls(
-            max_message_chars=int(number("max_message_chars", 1000)),
-            max_body_bytes=int(number("max_body_bytes", 64 * 1024)),
-            rate_limit_messages=int(number("rate_limit_messages", 30)),
-            rate_limit_window_s=number("rate_limit_window_s", 60),
-            max_concurrent=int(number("max_concurrent", 16)),
+            max_message_chars=int(number("max_message_chars")),
+            max_body_bytes=int(number("max_body_bytes")),
+            rate_limit_messages=int(number("rate_limit_messages")),
+            rate_limit_window_s=number("rate_limit_window_s"),
+            max_concurrent=int(number("max_concurrent")),
         )
 
     def __init__(self, max_message_chars: int = 1000, max_body_bytes: int = 64 * 1024,

@@ -56,8 +56,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channel_config import TELEGRAM_REQUIRED, setting
 from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_payload
+from bot.channels.config import TELEGRAM_REQUIRED
+from bot.settings import expand
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ class TelegramInput(RasaTelegramInput):
         which settings are missing and its webhook answers 503.
         """
         credentials = credentials or {}
-        missing = [var for key, var in cls.REQUIRED.items() if not setting(credentials.get(key))]
+        missing = [var for key, var in cls.REQUIRED.items() if not expand(credentials.get(key))]
         if missing:
             logger.info("Telegram channel off: set %s", ", ".join(missing))
             channel = cls(None, None, None)
@@ -208,11 +209,11 @@ class TelegramInput(RasaTelegramInput):
             return channel
         logger.info("Telegram channel on")
         return cls(
-            setting(credentials.get("access_token")),
-            (setting(credentials.get("verify")) or "").lstrip("@"),
-            setting(credentials.get("webhook_url")),
-            secret_token=setting(credentials.get("secret_token")),
-            api_base=setting(credentials.get("api_base")),
+            expand(credentials.get("access_token")),
+            (expand(credentials.get("verify")) or "").lstrip("@"),
+            expand(credentials.get("webhook_url")),
+            secret_token=expand(credentials.get("secret_token")),
+            api_base=expand(credentials.get("api_base")),
         )
 
     def __init__(

@@ -58,8 +58,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channel_config import ZALO_REQUIRED, setting
 from bot.channels.common import CHOOSE_BY_NUMBER, TEXT_ONLY, SeenIds
+from bot.channels.config import ZALO_REQUIRED
+from bot.settings import expand
 
 logger = logging.getLogger(__name__)
 
@@ -332,7 +333,7 @@ class ZaloInput(InputChannel):
         settings are missing and its webhook answers 503.
         """
         credentials = credentials or {}
-        values = {key: setting(value) for key, value in credentials.items()}
+        values = {key: expand(value) for key, value in credentials.items()}
         missing = [var for key, var in cls.REQUIRED.items() if not values.get(key)]
         if missing:
             logger.info("Zalo channel off: set %s", ", ".join(missing))

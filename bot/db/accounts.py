@@ -17,9 +17,6 @@ frozen dataclasses.
 """
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import List, Optional, Sequence, Union
@@ -29,15 +26,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import models as m
-from bot.db.repository import DuplicateSubmissionError, SubmissionView, UnknownAgencyError, insert_submission
+from bot.db.repository import insert_submission
+from bot.db.views import DuplicateSubmissionError, SubmissionView, UnknownAgencyError
+from bot.officials.link_codes import MAX_CANDIDATES, code_hash, format_code, mask_codes, new_code
 
-# No 0/O, 1/I/L: codes are read off a screen or paper and typed by hand.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 10  # 31**10 ≈ 8e14 (~49.5 bits)
-# Overlapping matches (lookahead): in "phong ABCDE 23456" both "PHONG ABCDE" and
-# "ABCDE 23456" are candidates; the database decides which one is a code.
-_CODE_IN_TEXT = re.compile(r"(?<![A-Z0-9])(?=([A-Z0-9]{5})([\s\-–.]?)([A-Z0-9]{5})(?![A-Z0-9]))")
-MAX_CANDIDATES = 3  # code-shaped strings tried from one message (one failed attempt)
 MAX_MESSAGE_CHARS = 2000  # audit keeps at most this much of a chat message
 
 
@@ -56,60 +48,6 @@ class WrongAgencyError(PermissionError):
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def normalise_code(text: str) -> str:
-    """``"abcde-23456"`` -> ``"ABCDE23456"``: upper case, no separators."""
-    return re.sub(r"[\s\-–.]", "", (text or "").upper())
-
-
-def format_code(code: str) -> str:
-    """``"ABCDE23456"`` -> ``"ABCDE-23456"`` (how codes are shown)."""
-    code = normalise_code(code)
-    return f"{code[:5]}-{code[5:]}"
-
-
-def find_codes(text: str) -> List[str]:
-    """Everything in ``text`` shaped like a link code (10 letters/digits, optionally
-    split 5+5, with at least one digit and one letter), normalised, best first:
-    written as one block or with a hyphen before split by a space. Pure: the
-    database decides which candidate, if any, is a real code.
-
-    >>> find_codes("ma cua phong ABCDE 23456")
-    ['ABCDE23456', 'PHONGABCDE']
-    """
-    joined, spaced = [], []
-    for match in _CODE_IN_TEXT.finditer((text or "").upper()):
-        code = match.group(1) + match.group(3)
-        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
-            (spaced if match.group(2).isspace() else joined).append(code)
-    # a space-split candidate that shares a half with a better one comes after it
-    ordered = joined + sorted(spaced, key=lambda c: not any(ch.isdigit() for ch in c[:5]) or
-                              not any(ch.isdigit() for ch in c[5:]))
-    return list(dict.fromkeys(ordered))
-
-
-_CODE_SHAPED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{5}[\-–][A-Za-z0-9]{5}(?![A-Za-z0-9])|"
-                          r"(?<![A-Za-z0-9])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{10}(?![A-Za-z0-9])")
-
-
-def mask_codes(text: str) -> str:
-    """``text`` with code-shaped strings ("ABCDE-23456", "abcde23456") replaced by
-    ``•••••-•••••``, so that chat messages kept in the audit trail hold no code."""
-    return _CODE_SHAPED.sub("•••••-•••••", text or "")
-
-
-def _hash(code: str) -> str:
-    return hashlib.sha256(normalise_code(code).encode("ascii", "ignore")).hexdigest()
-
-
-def new_code() -> str:
-    """A random code (``secrets``) of :data:`CODE_LENGTH` characters from
-    :data:`CODE_ALPHABET` with at least one letter and one digit."""
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
-            return code
 
 
 # --------------------------------------------------------------------------- #
@@ -220,7 +158,7 @@ class AccountRepository:
             agency = s.scalars(select(m.Agency).where(m.Agency.code == agency_code)).first()
             if agency is None:
                 raise UnknownAgencyError(agency_code)
-            row = m.LinkCode(agency_id=agency.id, code_hash=_hash(code), created_at=now,
+            row = m.LinkCode(agency_id=agency.id, code_hash=code_hash(code), created_at=now,
                              expires_at=now + timedelta(hours=ttl_hours), created_by=created_by)
             s.add(row)
             s.flush()
@@ -253,7 +191,7 @@ class AccountRepository:
                     allowed_channels=("telegram", "zalo"), max_failures: int = 5,
                     lockout_minutes: float = 15.0, message: str = "") -> LinkResult:
         """Link ``(channel, user_id)`` to the agency of ``code`` (or of the one
-        real code among several candidates, see :func:`find_codes`) if it is
+        real code among several candidates, see :func:`bot.officials.link_codes.find_codes`) if it is
         valid, unexpired and unused; the code is then spent. An account already
         linked is moved to the new agency (a new code is the operator's say-so).
 
@@ -271,7 +209,7 @@ class AccountRepository:
         with self._session() as s, s.begin():
             # a few candidates per attempt only: a message packed with codes must not be many guesses
             candidates = ([code] if isinstance(code, str) else list(code))[:MAX_CANDIDATES]
-            rows = list(s.scalars(select(m.LinkCode).where(m.LinkCode.code_hash.in_([_hash(c) for c in candidates]))))
+            rows = list(s.scalars(select(m.LinkCode).where(m.LinkCode.code_hash.in_([code_hash(c) for c in candidates]))))
             # a usable code among the candidates wins; a spent one still explains the refusal
             rows.sort(key=lambda r: (r.revoked_at is not None, r.used_at is not None))
             row = rows[0] if rows else None
@@ -332,7 +270,7 @@ class AccountRepository:
         :data:`MAX_CANDIDATES`), e.g. ones posted in a group chat where others
         saw them. Returns how many were revoked (audited as ``revoke_code``)."""
         now = now or _utcnow()
-        hashes = [_hash(c) for c in list(codes)[:MAX_CANDIDATES]]
+        hashes = [code_hash(c) for c in list(codes)[:MAX_CANDIDATES]]
         with self._session() as s, s.begin():
             rows = list(s.scalars(select(m.LinkCode).where(
                 m.LinkCode.code_hash.in_(hashes), m.LinkCode.used_at.is_(None), m.LinkCode.revoked_at.is_(None))))

@@ -15,8 +15,8 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.domain.text import fold
 from bot.nlu.rule_intent import RuleIntentClassifier
-from bot.text import fold
 
 _FILLER = re.compile(
     r"\b(?:cua|la|o|tai|thuoc|don vi|co quan|toi|em|minh|chung toi|ben|ad|a|nhe|oi|vang|da|day|u|ok)\b"

@@ -4,7 +4,7 @@ The list of agencies and their aliases (``data/agencies.yml``) is copied into
 the trained model, so the model is self-contained; its content is part of the
 component's fingerprint, so editing the file retrains the component.
 Matching is diacritic-, case- and Unicode-form-insensitive and is done by
-:class:`bot.agencies.AgencyDirectory` (spaCy ``PhraseMatcher`` on folded text).
+:class:`bot.domain.agencies.AgencyDirectory` (spaCy ``PhraseMatcher`` on folded text).
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.agencies import AgencyDirectory, load_agencies, load_successions
-from bot.phrases import agency_phrase
+from bot.domain.agencies import AgencyDirectory, load_agencies, load_successions
+from bot.domain.phrases import agency_phrase
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
     Each entity also carries ``agency_code`` (the id in ``data/agencies.yml``).
     Entities of the same type found by an earlier extractor (DIETClassifier)
     that overlap a gazetteer match are replaced by it; others are kept only if
-    they read like an agency (:func:`bot.phrases.agency_phrase`), so an unknown
+    they read like an agency (:func:`bot.domain.phrases.agency_phrase`), so an unknown
     name ("tỉnh Xyz") still reaches the actions, which say it is not an
     addressee and suggest the closest ones, while stray words are dropped.
     """

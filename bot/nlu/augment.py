@@ -19,7 +19,7 @@ from typing import Callable, Dict, Iterable, List
 
 import yaml
 
-from bot.text import has_diacritics, nfc, strip_diacritics
+from bot.domain.text import has_diacritics, nfc, strip_diacritics
 
 # "[surface](label)" or "[surface]{...}": change the surface, keep the label.
 _ANNOTATION = re.compile(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})")

@@ -9,7 +9,7 @@ spaces, keeps the word whole) and whose offsets point into the *raw* message.
 underthesea rewrites what it returns (NFC composition, "hoá" -> "hóa", ð -> đ,
 collapsed spaces), so its words are never searched for verbatim: they are
 aligned to an NFC copy of the message (diacritic-insensitively) and mapped back
-to the raw text through :func:`bot.text.nfc_with_offsets`. If alignment fails,
+to the raw text through :func:`bot.domain.text.nfc_with_offsets`. If alignment fails,
 the message falls back to syllable tokens cut by :data:`SYLLABLE_PATTERN`, whose
 offsets are exact by construction.
 """
@@ -27,7 +27,7 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.text import has_diacritics, nfc_with_offsets, strip_diacritics
+from bot.domain.text import has_diacritics, nfc_with_offsets, strip_diacritics
 
 logger = logging.getLogger(__name__)
 

@@ -12,22 +12,32 @@ with Telegram and Zalo switched on and pointed at local fake platform servers.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from tests.e2e.conftest import BIN, MODEL, ROOT, TODAY, free_port, stop, wait_for
-from tests.fakes import (TELEGRAM_BOT_NAME, TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_ID,  # noqa: F401
-                         ZALO_APP_SECRET, ZALO_REFRESH_TOKEN, FakeTelegram, FakeZalo)
+from bot.server.launcher import Launcher, free_port, write_endpoints
+from bot.settings import PROJECT_ROOT
+from tests.e2e.conftest import MODEL, TODAY
+from tests.support.fakes import (  # noqa: F401
+    TELEGRAM_BOT_NAME,
+    TELEGRAM_TOKEN,
+    ZALO_ACCESS_TOKEN,
+    ZALO_APP_ID,
+    ZALO_APP_SECRET,
+    ZALO_REFRESH_TOKEN,
+    FakeTelegram,
+    FakeZalo,
+)
 
 TELEGRAM_SECRET = "s3cret-Token_for-webhook"
 ZALO_OA_SECRET_KEY = "oa-secret-key-for-tests"
-ARTIFACTS = ROOT / "results" / "channels"
+ARTIFACTS = PROJECT_ROOT / "results" / "channels"
 
 
 @dataclass
@@ -58,39 +68,48 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
     database_url = f"sqlite:///{work / 'assistant.db'}"
     token_file = work / "zalo_tokens.json"
     rasa_port, action_port = free_port(), free_port()
-    env = dict(os.environ, DATABASE_URL=database_url, ASSISTANT_TODAY=TODAY, RASA_TELEMETRY_ENABLED="false",
-               SANIC_HOST="127.0.0.1", TF_CPP_MIN_LOG_LEVEL="2",
+    env = dict(DATABASE_URL=database_url, ASSISTANT_TODAY=TODAY,
                TELEGRAM_TOKEN=TELEGRAM_TOKEN, TELEGRAM_BOT_NAME=TELEGRAM_BOT_NAME,
                TELEGRAM_WEBHOOK_URL="https://bot.example.gov.vn/webhooks/telegram/webhook",
                TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET, TELEGRAM_API_BASE=telegram.url,
                ZALO_APP_ID=ZALO_APP_ID, ZALO_OA_SECRET_KEY=ZALO_OA_SECRET_KEY, ZALO_APP_SECRET=ZALO_APP_SECRET,
                ZALO_ACCESS_TOKEN=ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN=ZALO_REFRESH_TOKEN,
                ZALO_API_BASE=zalo.url, ZALO_OAUTH_BASE=zalo.url, ZALO_TOKEN_FILE=str(token_file))
-    subprocess.run([str(BIN / "python"), "-m", "bot", "init-db"], env=env, check=True, cwd=ROOT,
+    launcher = Launcher(env=env, log_dir=work)
+    subprocess.run([sys.executable, "-m", "bot", "init-db"], env=launcher.env, check=True, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    logs = {name: work / f"{name}.log" for name in ("actions", "rasa")}
     started = time.monotonic()
-    processes = [
-        subprocess.Popen([str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
-                         cwd=ROOT, env=env, stdout=logs["actions"].open("w"), stderr=subprocess.STDOUT),
-        subprocess.Popen([str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(rasa_port), "--model", str(MODEL),
-                          "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                          "--cors", "*", "--debug"],
-                         cwd=ROOT, env=env, stdout=logs["rasa"].open("w"), stderr=subprocess.STDOUT),
-    ]
+    launcher.action_server(action_port)
+    rasa = launcher.rasa_server(rasa_port, model=MODEL, credentials=PROJECT_ROOT / "credentials.yml", cors="*",
+                                endpoints=write_endpoints(work / "endpoints.yml",
+                                                          f"http://127.0.0.1:{action_port}/webhook"),
+                                debug=True, health_path="/webhooks/telegram/")
+    assistant = None
     try:
-        wait_for(f"http://127.0.0.1:{action_port}/health", processes[0], logs["actions"])
-        wait_for(f"http://127.0.0.1:{rasa_port}/webhooks/telegram/", processes[1], logs["rasa"])
-        yield ChannelAssistant(f"http://127.0.0.1:{rasa_port}", telegram, zalo, logs["rasa"], token_file,
-                               started, time.monotonic(), extra={"env": env})
+        launcher.wait_ready()
+        assistant = ChannelAssistant(f"http://127.0.0.1:{rasa_port}", telegram, zalo, rasa.log, token_file,
+                                     started, time.monotonic(), extra={"env": launcher.env})
+        yield assistant
     finally:
-        stop(processes)
+        launcher.stop_all()
         telegram.stop()
         zalo.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for name, log in logs.items():
-            (ARTIFACTS / f"{name}.log").write_text(log.read_text(errors="replace"))
+        for name, proc in launcher.processes.items():
+            (ARTIFACTS / f"{name}.log").write_text(proc.log_tail(10_000_000))
         (ARTIFACTS / "fake_telegram_calls.json").write_text(json.dumps(telegram.snapshot(), ensure_ascii=False, indent=1))
         (ARTIFACTS / "fake_zalo_calls.json").write_text(json.dumps(zalo.snapshot(), ensure_ascii=False, indent=1))
+    # After every channel test of the session, whatever order they ran in: no
+    # traceback and no secret in the Rasa server's log.
+    problems = log_problems(assistant.log_text()) if assistant else []
+    if problems:
+        pytest.fail("the Rasa server's log after the channel tests: " + "; ".join(problems))
+
+
+def log_problems(log: str) -> List[str]:
+    """What must never be in the server's log: a traceback, or a secret."""
+    problems = ["a traceback"] if "Traceback" in log else []
+    secrets = [TELEGRAM_TOKEN, TELEGRAM_TOKEN.split(":")[1], TELEGRAM_SECRET, ZALO_ACCESS_TOKEN, ZALO_APP_SECRET,
+               ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN, "zalo-access-token-1", "zalo-refresh-token-1"]
+    problems += [f"the secret {s[:4]}…" for s in secrets if s in log]
+    return problems

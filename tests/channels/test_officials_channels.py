@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from typing import List
 
 from sqlalchemy import func, select
 
 from bot.db import models as m
 from bot.db.session import make_engine
+from bot.settings import PROJECT_ROOT
+from tests.channels import test_zalo as zalo
 from tests.channels.conftest import ChannelAssistant
 from tests.channels.test_telegram import message, post, private_chat, texts
-from tests.channels import test_zalo as zalo
-from tests.e2e.conftest import BIN, ROOT
 
 
 def cli(assistant: ChannelAssistant, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "python"), "-m", "bot", *args], cwd=ROOT, env=assistant.extra["env"],
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=PROJECT_ROOT, env=assistant.extra["env"],
                           capture_output=True, text=True, encoding="utf-8", timeout=120)
 
 

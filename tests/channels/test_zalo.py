@@ -11,8 +11,14 @@ from typing import Any, Dict, Optional
 import pytest
 import requests
 
-from tests.channels.conftest import (ZALO_ACCESS_TOKEN, ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY,
-                                     ZALO_REFRESH_TOKEN, ChannelAssistant)
+from tests.channels.conftest import (
+    ZALO_ACCESS_TOKEN,
+    ZALO_APP_ID,
+    ZALO_APP_SECRET,
+    ZALO_OA_SECRET_KEY,
+    ZALO_REFRESH_TOKEN,
+    ChannelAssistant,
+)
 
 OA_ID = "388613280878808645"
 _users = itertools.count(2468458835291979001)  # beyond 2**53: must stay exact, as text

@@ -12,27 +12,23 @@ own PostgreSQL databases (dropped afterwards) and its own Redis key prefix.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
-import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import pytest
 import requests
 
-from tests.e2e.conftest import free_port, reply_text, wait_for  # noqa: F401 - reply_text re-exported
+from bench.evalset import reply_text  # noqa: F401 - re-exported for the tests of this folder
+from bot.server.cluster import prepare, render_nginx, start
+from bot.server.launcher import Launcher, free_port
+from bot.settings import PROJECT_ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_ROOT
 MODEL = ROOT / "models" / "tro-ly-797.tar.gz"
-BIN = Path(sys.executable).parent
 TODAY = "2022-05-10"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -89,36 +85,27 @@ class FaultProxy:
 
 # ---------------------------------------------------------------- cluster
 @dataclass
-class Proc:
-    name: str
-    args: List[str]
-    log: Path
-    health: str
-    process: Optional[subprocess.Popen] = None
-
-
-@dataclass
 class Cluster:
     servers: List[str]              # base URLs of the Rasa servers
-    lb: Optional[str]               # base URL of nginx, or None when nginx is missing
+    lb: Optional[str]               # base URL of nginx
     token: str
     env: Dict[str, str]
     tracker_db: str                 # psycopg2 DSN of the conversations database
     agency_db: str                  # URL of the agency database
     proxy: FaultProxy
-    procs: Dict[str, Proc] = field(default_factory=dict)
+    launcher: Launcher
 
-    # --- processes
+    # --- processes (named "actions", "rasa0", "rasa1", "nginx")
     def start(self, name: str, wait: bool = True) -> None:
-        proc = self.procs[name]
-        proc.process = subprocess.Popen(proc.args, cwd=ROOT, env=self.env,
-                                        stdout=proc.log.open("a"), stderr=subprocess.STDOUT)
+        self.launcher.start(name)
         if wait:
             self.wait(name)
 
     def wait(self, name: str) -> None:
-        proc = self.procs[name]
-        wait_for(proc.health, proc.process, proc.log, timeout_s=240)
+        self.launcher.wait_ready(name, timeout_s=240)
+
+    def kill(self, name: str) -> None:
+        self.launcher.kill(name)
 
     def warm_up_actions(self) -> None:
         """One look-up, so that the action server's first (cold) call is not
@@ -130,23 +117,6 @@ class Cluster:
             if status == 200 and "Bộ Y tế" in reply_text(body):
                 return
             time.sleep(1)
-
-    def kill(self, name: str) -> None:
-        proc = self.procs[name]
-        if proc.process and proc.process.poll() is None:
-            proc.process.send_signal(signal.SIGKILL)
-            proc.process.wait(10)
-
-    def stop_all(self) -> None:
-        for proc in self.procs.values():
-            if proc.process and proc.process.poll() is None:
-                proc.process.terminate()
-        for proc in self.procs.values():
-            if proc.process:
-                try:
-                    proc.process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.process.kill()
 
     # --- talking to it
     def send(self, base: str, sender: str, message: str, timeout: float = 60) -> Tuple[int, object, float]:
@@ -184,21 +154,6 @@ def _pg_admin():
     return conn
 
 
-def render_nginx(run_dir: Path, listen: str, servers: List[int], rate: int = 1000, burst: int = 5000) -> Path:
-    upstreams = "".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in servers)
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
-    out = []
-    for line in text.splitlines(keepends=True):
-        if line.strip() == "@SERVERS@":
-            out.append(upstreams)
-            continue
-        out.append(line.replace("@RUN_DIR@", str(run_dir)).replace("@LISTEN@", listen)
-                   .replace("@RATE@", str(rate)).replace("@BURST@", str(burst)))
-    conf = run_dir / "nginx.conf"
-    conf.write_text("".join(out))
-    return conf
-
-
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if not MODEL.exists():
@@ -214,11 +169,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     tag = uuid.uuid4().hex[:10]
     agency_name, tracker_name = f"test_797_ag_{tag}", f"test_797_trk_{tag}"
     admin = _pg_admin()
-    action_port, ports = free_port(), [free_port(), free_port()]
+    action_port, ports, lb_port = free_port(), [free_port(), free_port()], free_port()
     token = secrets.token_hex(16)
     env = dict(
-        os.environ,
-        RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2", SANIC_HOST="127.0.0.1",
         ASSISTANT_TODAY=TODAY, DB_TIMEOUT_S="2", ACTION_TIMEOUT_S="6",
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{agency_name}",
         TRACKER_DB_HOST="127.0.0.1", TRACKER_DB_PORT="5432", TRACKER_DB_NAME=tracker_name,
@@ -228,42 +181,23 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     )
     proxy = FaultProxy(f"http://127.0.0.1:{action_port}")
     env["ACTION_ENDPOINT_URL"] = f"{proxy.url}/webhook"
-    cluster = Cluster(servers=[f"http://127.0.0.1:{p}" for p in ports], lb=None, token=token, env=env,
+    launcher = Launcher(env=env, log_dir=work)
+    cluster = Cluster(servers=[f"http://127.0.0.1:{p}" for p in ports], lb=f"http://127.0.0.1:{lb_port}",
+                      token=token, env=launcher.env,
                       tracker_db=f"host=127.0.0.1 port=5432 user=postgres dbname={tracker_name}",
-                      agency_db=env["DATABASE_URL"], proxy=proxy)
+                      agency_db=env["DATABASE_URL"], proxy=proxy, launcher=launcher)
     try:
-        subprocess.run([str(BIN / "python"), "scripts/cluster_prepare.py"], cwd=ROOT, env=env, check=True)
-        cluster.procs["actions"] = Proc("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                                    "-p", str(action_port)], work / "actions.log",
-                                        f"http://127.0.0.1:{action_port}/health")
-        for i, port in enumerate(ports):
-            cluster.procs[f"rasa{i}"] = Proc(
-                f"rasa{i}",
-                [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(port), "--model", str(MODEL),
-                 "--endpoints", str(ROOT / "deploy" / "endpoints.cluster.yml"),
-                 "--credentials", str(ROOT / "deploy" / "credentials.cluster.yml"),
-                 "--enable-api", "--auth-token", token],
-                work / f"rasa{i}.log", f"http://127.0.0.1:{port}/webhooks/rest/")
-        nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-        if nginx:
-            run_dir = work / "nginx"
-            run_dir.mkdir()
-            lb_port = free_port()
-            conf = render_nginx(run_dir, f"127.0.0.1:{lb_port}", ports)
-            cluster.procs["nginx"] = Proc("nginx", [nginx, "-c", str(conf), "-p", str(run_dir)],
-                                          work / "nginx.log", f"http://127.0.0.1:{lb_port}/healthz")
-            cluster.lb = f"http://127.0.0.1:{lb_port}"
-        cluster.start("actions", wait=False)
-        cluster.start("rasa0", wait=False)
-        cluster.start("rasa1", wait=False)
-        for name in ("actions", "rasa0", "rasa1"):
-            cluster.wait(name)
+        prepare(launcher.env)
+        # the action server sits behind the fault proxy; the servers reach it through ACTION_ENDPOINT_URL
+        start(launcher, model=MODEL, ports=ports, action_port=action_port, lb_port=lb_port, run_dir=work / "nginx",
+              api_token=token, rate=1000, burst=5000, with_nginx=False)
         cluster.warm_up_actions()
-        if nginx:
-            cluster.start("nginx")
+        launcher.nginx(render_nginx(work / "nginx", f"127.0.0.1:{lb_port}", ports, 1000, 5000), work / "nginx",
+                       f"http://127.0.0.1:{lb_port}/healthz")
+        launcher.wait_ready("nginx")
         yield cluster
     finally:
-        cluster.stop_all()
+        launcher.stop_all()
         artifacts = ROOT / "results" / "cluster"
         artifacts.mkdir(parents=True, exist_ok=True)
         for log in work.glob("*.log"):
@@ -278,6 +212,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 r.delete(key)
         except redis.RedisError:
             pass
+
+
+@pytest.fixture(autouse=True)
+def servers_running(cluster: Cluster) -> None:
+    """Every test starts with both Rasa servers up, whatever an earlier test killed."""
+    for name in ("rasa0", "rasa1"):
+        if not cluster.launcher.processes[name].running():
+            cluster.start(name)
 
 
 def new_sender(prefix: str = "c") -> str:

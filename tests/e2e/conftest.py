@@ -1,62 +1,31 @@
-"""Fixtures that start the real assistant on loopback, once per test session.
+"""The assistant as ``make run`` starts it (``python -m bot serve``), once per
+test session, on free loopback ports.
 
-The action server and the Rasa server run as separate processes on free ports,
-with the trained model from ``models/`` (trained once by ``make``), a fresh
-SQLite database seeded by ``python -m bot init-db`` and a fixed "today"
-(``ASSISTANT_TODAY``) so that day counts are reproducible.
+The trained model comes from ``models/`` (trained once by ``make``); the
+database is a fresh SQLite file seeded by ``python -m bot init-db``; "today" is
+pinned (``ASSISTANT_TODAY``) so that day counts are reproducible. Rasa's HTTP
+API is on, token-protected, for ``/model/parse``.
 """
 from __future__ import annotations
 
-import os
 import secrets
-import socket
+import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Dict, Iterator, List
 
+import psutil
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "models" / "tro-ly-797.tar.gz"
-BIN = Path(sys.executable).parent
+from bench.evalset import reply_text  # noqa: F401 - re-exported for the tests of this folder
+from bot.server.launcher import Launcher, free_port
+from bot.settings import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "tro-ly-797.tar.gz"
 TODAY = "2022-05-10"
-
-
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-4000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer in {timeout_s} s:\n{log.read_text()[-4000:]}")
-
-
-def stop(processes: List[subprocess.Popen]) -> None:
-    """Terminate server processes, killing any that take over 20 s to exit."""
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+ARTIFACTS = PROJECT_ROOT / "results" / "e2e"
 
 
 @dataclass
@@ -66,34 +35,21 @@ class Assistant:
     url: str
     token: str
     database_url: str
+    serve_pid: int
 
     def send(self, sender: str, message: str) -> List[Dict]:
         """POST one message to the REST channel; returns Rasa's reply list."""
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook",
-            json={"sender": sender, "message": message},
-            timeout=30,
-        )
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                                 timeout=30)
         response.raise_for_status()
         return response.json()
 
     def parse(self, text: str) -> Dict:
         """NLU only: intent and entities of ``text`` (``/model/parse``)."""
-        response = requests.post(
-            f"{self.url}/model/parse", params={"token": self.token}, json={"text": text}, timeout=30
-        )
+        response = requests.post(f"{self.url}/model/parse", params={"token": self.token}, json={"text": text},
+                                 timeout=30)
         response.raise_for_status()
         return response.json()
-
-
-def reply_text(messages: List[Dict]) -> str:
-    """All texts and button titles of a reply, joined with newlines."""
-    parts: List[str] = []
-    for message in messages:
-        if message.get("text"):
-            parts.append(message["text"])
-        parts.extend(button.get("title", "") for button in message.get("buttons") or [])
-    return "\n".join(parts)
 
 
 @pytest.fixture(scope="session")
@@ -102,37 +58,43 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         pytest.fail(f"{MODEL} is missing: run `make model` (make test does) first")
     work = tmp_path_factory.mktemp("assistant")
     database_url = f"sqlite:///{work / 'assistant.db'}"
-    env = dict(os.environ, DATABASE_URL=database_url, ASSISTANT_TODAY=TODAY,
-               RASA_TELEMETRY_ENABLED="false", SANIC_HOST="127.0.0.1", TF_CPP_MIN_LOG_LEVEL="2")
-    subprocess.run([str(BIN / "python"), "-m", "bot", "init-db"], env=env, check=True, cwd=ROOT)
-
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    token = secrets.token_hex(16)
-    processes: List[subprocess.Popen] = []
-    logs: List[Path] = []
-
-    def start(name: str, args: List[str]) -> subprocess.Popen:
-        log = work / f"{name}.log"
-        logs.append(log)
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        processes.append(process)
-        return process
-
+    rasa_port, action_port, token = free_port(), free_port(), secrets.token_hex(16)
+    env = dict(DATABASE_URL=database_url, ASSISTANT_TODAY=TODAY, RASA_PORT=str(rasa_port),
+               ACTION_PORT=str(action_port), RASA_HOST="127.0.0.1", RASA_AUTH_TOKEN=token)
+    launcher = Launcher(env=env, log_dir=work)
+    subprocess.run([sys.executable, "-m", "bot", "init-db"], env=launcher.env, check=True, cwd=PROJECT_ROOT,
+                   stdout=subprocess.DEVNULL)
+    serve = launcher.start("serve", [sys.executable, "-m", "bot", "serve"],
+                           health=f"http://127.0.0.1:{rasa_port}/webhooks/rest/")
     try:
-        actions = start("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                    "-p", str(action_port)])
-        rasa = start("rasa", [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(rasa_port),
-                              "--model", str(MODEL), "--endpoints", str(endpoints),
-                              "--credentials", str(ROOT / "credentials.yml"),
-                              "--enable-api", "--auth-token", token])
-        wait_for(f"http://127.0.0.1:{action_port}/health", actions, logs[0])
-        wait_for(f"http://127.0.0.1:{rasa_port}/webhooks/rest/", rasa, logs[1])
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", token, database_url)
+        launcher.wait_ready("serve")
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", token, database_url, serve.pid)
     finally:
-        stop(processes)
-        artifacts = ROOT / "results" / "e2e"
-        artifacts.mkdir(parents=True, exist_ok=True)
-        for log in logs:
-            (artifacts / log.name).write_text(log.read_text(errors="replace"))
+        stopped_cleanly = _interrupt(serve.popen)
+        launcher.stop_all()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "serve.log").write_text(serve.log_tail(10_000_000))
+        if not stopped_cleanly:
+            pytest.fail("`python -m bot serve` did not stop cleanly on Ctrl-C (see results/e2e/serve.log)")
+
+
+def _interrupt(popen: subprocess.Popen) -> bool:
+    """Ctrl-C ``python -m bot serve``: it must exit 0 within 60 s and leave no child running."""
+    try:
+        children = psutil.Process(popen.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return False
+    popen.send_signal(signal.SIGINT)
+    try:
+        code = popen.wait(60)
+    except subprocess.TimeoutExpired:
+        return False
+    _, alive = psutil.wait_procs(children, timeout=30)
+    return code == 0 and not alive
+
+
+def serve_children(assistant: Assistant) -> List[str]:
+    """Command lines of the processes ``python -m bot serve`` runs."""
+    return [" ".join(p.cmdline()) for p in psutil.Process(assistant.serve_pid).children()]
+
+

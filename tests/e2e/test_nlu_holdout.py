@@ -9,41 +9,20 @@ go to ``results/nlu_holdout.json``.
 from __future__ import annotations
 
 import json
-import unicodedata
-from typing import Callable, Dict, List, Set, Tuple
+from typing import Dict
 
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.metrics import accuracy_score, f1_score
 
-from bot.text import strip_diacritics
+from bench.evalset import HOLDOUT, VARIANTS, entity_f1
+from bot.settings import PROJECT_ROOT as ROOT
 
-from .conftest import ROOT, Assistant
+from .conftest import Assistant
 
-HOLDOUT = ROOT / "tests" / "data" / "nlu_holdout.yml"
 INTENT_F1_FLOOR = 0.90
 ENTITY_F1_FLOOR = 0.95
 FALLBACK = "nlu_fallback"
-
-VARIANTS: Dict[str, Callable[[str], str]] = {
-    "diacritics": lambda t: t,
-    "no_diacritics": strip_diacritics,
-    "caps": str.upper,
-    "nfd": lambda t: unicodedata.normalize("NFD", t),
-}
-
-Span = Tuple[int, int]
-
-
-def entity_f1(gold: List[Set[Span]], predicted: List[Set[Span]]) -> float:
-    tp = sum(len(g & p) for g, p in zip(gold, predicted))
-    n_gold = sum(map(len, gold))
-    n_pred = sum(map(len, predicted))
-    if n_gold == 0 and n_pred == 0:
-        return 1.0
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_gold if n_gold else 0.0
-    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,132 @@
+"""Every change this project makes to Rasa 3.6's own code at run time, in one place.
+
+Rasa offers no hook for these; each patch says what it fixes and why, and is
+idempotent. They are installed by :func:`install_patches`, called from one
+explicit place every Rasa server loads: the ``bot.server.patches.RasaPatches``
+entry of ``credentials.yml`` (and of ``deploy/credentials.cluster.yml``), so a
+plain ``rasa run --credentials credentials.yml`` -- as in the Helm notes -- has
+them too. ``GET /webhooks/patches/`` lists what is installed (tests check it).
+Fixes that subclass a Rasa class instead of patching it (the socket.io
+channel's ``enter_room``, the Redis lock store) live with the subclass.
+
+Patches:
+
+``action_guard``
+    Rasa waits up to 5 minutes for the action server and, when a custom
+    action fails, logs the error and sends the user nothing.
+    ``RemoteAction.run`` is wrapped so that an action that does not answer
+    within ``ACTION_TIMEOUT_S`` seconds (:attr:`bot.settings.Settings.action_timeout_s`),
+    cannot be reached or fails is answered with :data:`ACTION_APOLOGY`
+    instead, once per message.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import InputChannel
+from rasa.shared.core.events import BotUttered, UserUttered
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+ACTION_APOLOGY = (
+    "Xin lỗi anh/chị, hệ thống tra cứu đang tạm thời gián đoạn nên tôi chưa trả lời "
+    "được câu hỏi này. Anh/chị vui lòng thử lại sau ít phút; các câu hỏi về nội dung "
+    "Văn bản 797/BTTTT-THH vẫn được trả lời bình thường."
+)
+
+_installed: Dict[str, str] = {}
+
+
+def installed() -> Dict[str, str]:
+    """The patches installed in this process: name -> what it fixes."""
+    return dict(_installed)
+
+
+def install_action_guard() -> None:
+    """Bound every call to the action server and turn failures into an apology.
+
+    Wraps ``RemoteAction.run`` (idempotent): the call gets ``ACTION_TIMEOUT_S``
+    seconds; on a timeout, a refused connection, a 5xx or any other error the
+    action's events are dropped (nothing half-applied) and the user gets
+    :data:`ACTION_APOLOGY`, once per message: further custom actions of the
+    same message are skipped at once. A rejection (HTTP 400 from a form's
+    validation) is left to Rasa, as before.
+    """
+    if getattr(RemoteAction.run, "_guarded", False):
+        return
+    original = RemoteAction.run
+
+    def failed_this_turn(tracker: Any) -> bool:
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                return False
+            if isinstance(event, BotUttered) and (event.metadata or {}).get("action_failed"):
+                return True
+        return False
+
+    async def run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        if failed_this_turn(tracker):
+            # An earlier action of this message already failed (e.g. the form's
+            # validation): fail fast, and apologise once, not once per action.
+            logger.warning("custom action '%s' skipped: the action server already failed", self.name())
+            return []
+        timeout = load_settings().action_timeout_s
+        try:
+            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), timeout)
+        except ActionExecutionRejection:
+            raise
+        except asyncio.TimeoutError:
+            logger.error("custom action '%s' timed out after %.1f s; apologising", self.name(), timeout)
+        except Exception as error:  # noqa: BLE001
+            logger.error("custom action '%s' failed (%s); apologising", self.name(), type(error).__name__)
+        return [BotUttered(text=ACTION_APOLOGY, metadata={"action_failed": self.name()})]
+
+    run._guarded = True  # type: ignore[attr-defined]
+    RemoteAction.run = run  # type: ignore[assignment]
+
+
+PATCHES: Dict[str, Callable[[], None]] = {
+    "action_guard": install_action_guard,
+}
+
+
+def install_patches() -> Dict[str, str]:
+    """Install every patch in :data:`PATCHES` (idempotent); returns :func:`installed`."""
+    for name, install in PATCHES.items():
+        if name not in _installed:
+            install()
+            _installed[name] = (install.__doc__ or "").strip().splitlines()[0]
+            logger.debug("Rasa patch installed: %s", name)
+    return installed()
+
+
+class RasaPatches(InputChannel):
+    """The ``credentials.yml`` entry that installs :func:`install_patches` when
+    Rasa builds its channels, before it serves a message. It handles no
+    messages; ``GET /webhooks/patches/`` lists the installed patches."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "patches"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RasaPatches":
+        install_patches()
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[Any], Awaitable[Any]]) -> Blueprint:
+        patches = Blueprint("rasa_patches", __name__)
+
+        @patches.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"patches": sorted(installed())})
+
+        return patches

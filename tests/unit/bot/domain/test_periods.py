@@ -1,0 +1,100 @@
+"""bot.domain.periods: quarter/year parsing and dates."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+
+from bot.domain.periods import Period, parse_obligation_kind, parse_quarter_and_year, quarter_of
+
+TODAY = date(2022, 8, 10)  # Q3 2022
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("quý 3", Period(None, 3)),
+        ("Quý III", Period(None, 3)),
+        ("QUÝ III", Period(None, 3)),
+        ("quy iii", Period(None, 3)),
+        ("Q3", Period(None, 3)),
+        ("q.3", Period(None, 3)),
+        ("quý ba", Period(None, 3)),
+        ("quý thứ 3", Period(None, 3)),
+        ("quý thứ ba", Period(None, 3)),
+        ("quý I", Period(None, 1)),
+        ("quý tư", Period(None, 4)),
+        ("quý IV năm 2022", Period(2022, 4)),
+        ("báo cáo quý 2/2022", Period(2022, 2)),
+        ("Q1-2022", Period(2022, 1)),
+        ("quý này", Period(2022, 3)),
+        ("quý trước", Period(2022, 2)),
+        ("quý vừa rồi", Period(2022, 2)),
+        ("quý tới", Period(2022, 4)),
+        ("quý sau", Period(2022, 4)),
+        ("năm 2022", Period(2022, None)),
+        ("năm nay", Period(2022, None)),
+        ("năm ngoái", Period(2021, None)),
+        ("quý 2 năm nay", Period(2022, 2)),
+        (unicodedata.normalize("NFD", "Quý II năm nay"), Period(2022, 2)),
+        ("xin chào", None),
+        ("quy định về chuyển đổi số", None),
+        ("văn bản 797 ngày 06/03/2022", None),
+    ],
+)
+def test_parse_quarter_and_year(text, expected):
+    assert parse_quarter_and_year(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "today, text, expected",
+    [
+        (date(2023, 1, 10), "quý trước", Period(2022, 4)),
+        (date(2022, 12, 31), "quý tới", Period(2023, 1)),
+        (date(2022, 12, 31), "quý sau", Period(2023, 1)),
+        (date(2023, 1, 1), "quý này", Period(2023, 1)),
+        (date(2023, 1, 10), "năm ngoái", Period(2022, None)),
+    ],
+)
+def test_year_boundaries(today, text, expected):
+    assert parse_quarter_and_year(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("kế hoạch", "plan"),
+        ("ke hoach nam 2022", "plan"),
+        ("KH-2022", "plan"),
+        ("đã gửi KH chưa", "plan"),
+        ("báo cáo", "quarterly_report"),
+        ("bc quý 1", "quarterly_report"),
+        ("BC", "quarterly_report"),
+        ("quý 3", "quarterly_report"),
+        ("Q2 thì sao", "quarterly_report"),
+        ("quý trước", "quarterly_report"),
+        ("báo cáo hằng quý", "quarterly_report"),
+        ("xin chào", None),
+        ("quy định", None),
+    ],
+)
+def test_parse_obligation_kind(text, kind):
+    assert parse_obligation_kind(text) == kind
+
+
+def test_quarter_of():
+    assert quarter_of(date(2022, 1, 1)) == (2022, 1)
+    assert quarter_of(date(2022, 3, 31)) == (2022, 1)
+    assert quarter_of(date(2022, 4, 1)) == (2022, 2)
+    assert quarter_of(date(2022, 12, 31)) == (2022, 4)
+
+
+
+
+
+
+
+
+
+
