@@ -1,9 +1,11 @@
-"""Agency database: 2022 addressees, obligations and submissions.
+"""The agency database: everything that is stored, and the only SQL of the project.
 
-``models`` holds the SQLAlchemy tables, ``session.make_engine`` builds an engine
-from settings (SQLite or PostgreSQL), ``repository.Repository`` is the API for
-agencies, obligations and submissions and ``accounts.AccountRepository`` for
-linked chat accounts, link codes and the audit trail; both return frozen
-dataclasses, never ORM objects.
+- :mod:`bot.db.models` -- the tables (SQLAlchemy 1.4 declarative models).
+- :mod:`bot.db.migrate` and ``migrations/`` -- Alembic migrations; ``python -m bot init-db`` upgrades.
+- :mod:`bot.db.session` -- engines for SQLite (default) and PostgreSQL.
+- :mod:`bot.db.seed` -- the operator's data files loaded into the tables.
+- :mod:`bot.db.views` -- the frozen dataclasses every query returns, and the lookup errors.
+- :mod:`bot.db.repository` -- agencies, obligations, submissions.
+- :mod:`bot.db.accounts` -- linked chat accounts, link codes, lock-out, the audit trail.
+- :mod:`bot.db.reminders` -- subscribers and the reminders' delivery log.
 """
-from bot.db.session import make_engine  # noqa: F401

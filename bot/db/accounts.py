@@ -118,7 +118,7 @@ def _link_view(row: m.AccountLink) -> LinkView:
 
 class AccountRepository:
     """Accounts, link codes and the audit trail. ``engine`` comes from
-    :func:`bot.db.session.make_engine`; the tables from ``Repository.init_schema``.
+    :func:`bot.db.session.make_engine`; the tables from the migrations (:func:`bot.db.migrate.upgrade`).
 
     Errors: database failures propagate as ``sqlalchemy.exc.SQLAlchemyError``.
     """

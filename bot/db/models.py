@@ -1,5 +1,9 @@
 """SQLAlchemy 1.4 declarative models (queries use the 2.0 style).
 
+The tables are made and changed only by the migrations in
+``bot/db/migrations/`` (:func:`bot.db.migrate.upgrade`); a change here needs a
+new migration (a test compares the two).
+
 Dates (``received_on``, ``due_date``, ``effective``) are local calendar dates in
 Asia/Ho_Chi_Minh; ``created_at`` is a UTC timestamp.
 """
@@ -119,8 +123,7 @@ class Submission(Base):
 
 
 # --------------------------------------------------------------------------- #
-# Officials' workflow (identity, audit, reminders). New tables only, so that
-# `init-db` (create_all) upgrades an existing database without migrations.     #
+# Officials' workflow (identity, audit, reminders).                            #
 # --------------------------------------------------------------------------- #
 class LinkCode(Base):
     """A one-time code an operator issues so that a chat account can link to an agency.
