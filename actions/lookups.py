@@ -229,6 +229,11 @@ def named_agency(tracker: Tracker) -> Optional[Agency]:
     return None
 
 
+def agency_buttons(agencies) -> List[Dict[Text, str]]:
+    """One button per agency; its payload answers "which agency?" with the agency's code."""
+    return [{"title": a.name, "payload": f'/inform_agency{{"agency":"{a.code}"}}'} for a in agencies]
+
+
 def _may_be_a_name(tracker: Tracker) -> bool:
     """Whether a message answering "which agency?" may be taken as a name to look
     up. "thôi", "chào bot" or another question are not names: the form steps
@@ -293,11 +298,11 @@ class ValidateAgencyForm(FormValidationAction):
         if resolution.status == "ambiguous":
             dispatcher.utter_message(
                 text=replies.ambiguous_agency_reply(str(value), resolution),
-                buttons=[{"title": a.name, "payload": f'/inform_agency{{"agency":"{a.code}"}}'} for a in resolution.candidates[:6]],
+                buttons=agency_buttons(resolution.candidates[:6]),
             )
         else:
             dispatcher.utter_message(
                 text=replies.unknown_agency_reply(str(value), resolution),
-                buttons=[{"title": a.name, "payload": f'/inform_agency{{"agency":"{a.code}"}}'} for a in resolution.suggestions],
+                buttons=agency_buttons(resolution.suggestions),
             )
         return {"agency": None, "agency_code": None}

@@ -45,7 +45,8 @@ REFERENCE_NOT_UNDERSTOOD = (
     "Tôi chưa đọc được số hiệu. Anh/chị gõ số hiệu văn bản, ví dụ 123/BC-UBND, hoặc \"không có số\"."
 )
 NOTHING_PENDING = "Hiện không có yêu cầu ghi nhận nào đang chờ xác nhận. Anh/chị cần tra cứu gì thêm ạ?"
-CANCELLED = "Đã hủy, tôi không ghi nhận gì. Khi cần, anh/chị cứ nhắn lại, ví dụ: \"đã gửi báo cáo quý II ngày 14/06/2022 số 15/BC-UBND\"."
+CANCELLED = ("Đã hủy, tôi không ghi nhận gì. Khi cần, anh/chị cứ nhắn lại, ví dụ: "
+             "\"đã gửi báo cáo quý II ngày 14/06/2022 số 15/BC-UBND\".")
 DUPLICATE = (
     "Văn bản này đã được ghi nhận trước đó (cùng cơ quan, cùng loại văn bản và số hiệu), nên tôi không ghi thêm. "
     "Anh/chị có thể hỏi \"đơn vị tôi còn thiếu báo cáo nào\" để xem tình hình."

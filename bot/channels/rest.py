@@ -182,9 +182,9 @@ class GuardedRestInput(RestInput):
         try:
             payload = json.loads(body.decode("utf-8"))
         except UnicodeDecodeError:
-            raise BadRequest(400, "body is not valid UTF-8")
+            raise BadRequest(400, "body is not valid UTF-8") from None
         except ValueError:
-            raise BadRequest(400, "body is not valid JSON")
+            raise BadRequest(400, "body is not valid JSON") from None
         if not isinstance(payload, dict):
             raise BadRequest(400, "body must be a JSON object")
 

@@ -45,7 +45,7 @@ def format_deliveries(rows: Sequence[DeliveryView], status: Optional[str] = None
         table.append((str(r.id), local_time_text(r.claimed_at), STATUS_VI.get(r.status, r.status), r.channel, r.user_id,
                       r.agency_name, r.obligation_code, stage_vi(r.stage), (r.error or "").replace("\n", " ")))
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADERS) - 1)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in table]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in table]
     lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * len(HEADERS[-1]))
     if any(r.status == UNKNOWN for r in rows):
         lines.append("(không rõ: tiến trình dừng khi đang gửi; nhắc hạn này không được gửi lại để tránh trùng, "

@@ -49,10 +49,10 @@ class ObligationLike(Protocol):
     due_date_origin: str
 
 
-O = TypeVar("O", bound=ObligationLike)
+Obl = TypeVar("Obl", bound=ObligationLike)
 
 
-def match_obligation(text: str, known: Sequence[O], today: date) -> Optional[O]:
+def match_obligation(text: str, known: Sequence[Obl], today: date) -> Optional[Obl]:
     """The one obligation of ``known`` that ``text`` names, or ``None`` when
     it names none or several.
 

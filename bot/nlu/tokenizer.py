@@ -102,7 +102,7 @@ def cut_at(spans: List[Span], boundaries: Sequence[int], text: str) -> List[Span
     for start, end in spans:
         cuts = sorted({b for b in boundaries if start < b < end})
         edges = [start, *cuts, end]
-        for a, b in zip(edges, edges[1:]):
+        for a, b in zip(edges, edges[1:], strict=False):
             while a < b and text[a].isspace():
                 a += 1
             while b > a and text[b - 1].isspace():

@@ -74,7 +74,7 @@ class AtomicRedisLockStore(RedisLockStore):
         try:
             return self._atomic(conversation_id, change)
         except Exception as error:  # noqa: BLE001 - same contract as Rasa's
-            raise LockError(f"Error while acquiring lock. Error:\n{error}")
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def update_lock(self, conversation_id: Text) -> None:
         def change(lock: Optional[TicketLock]):

@@ -103,7 +103,7 @@ def validate_rows(
                 f"ô ở cột {quote_cell(col, 40)} dài {n} ký tự, vượt giới hạn {limit} ký tự" for col, n in too_long)))
             continue
 
-        def get(column: str) -> str:
+        def get(column: str, cells: List[str] = cells) -> str:
             return cells[idx[column]].strip()
 
         reasons: List[str] = []

@@ -45,7 +45,8 @@ def test_widget_chat_quick_reply_reload_and_history(channel_assistant: ChannelAs
     page = browser.new_page()
     origin = urlparse(channel_assistant.url).netloc
     foreign = []
-    page.on("request", lambda r: foreign.append(r.url) if urlparse(r.url).netloc not in (origin, "") and not r.url.startswith("data:") else None)
+    page.on("request", lambda r: foreign.append(r.url)
+            if urlparse(r.url).netloc not in (origin, "") and not r.url.startswith("data:") else None)
     page.set_default_timeout(30_000)
     page.goto(f"{channel_assistant.url}/widget/")
 

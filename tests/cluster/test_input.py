@@ -55,7 +55,7 @@ def test_awkward_text_gets_a_sensible_reply_in_bounded_time(cluster: Cluster, te
 def test_rate_limit_per_sender_answers_politely(cluster: Cluster) -> None:
     sender = new_sender("flood")
     statuses = []
-    for i in range(70):  # REST_RATE_LIMIT_MESSAGES=60 per server in this session
+    for _ in range(70):  # REST_RATE_LIMIT_MESSAGES=60 per server in this session
         status, body, _ = cluster.send(cluster.servers[0], sender, "", timeout=30)  # empty: cheap prompt
         statuses.append(status)
     assert statuses.count(429) >= 1

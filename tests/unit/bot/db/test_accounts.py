@@ -108,13 +108,13 @@ def test_two_accounts_racing_for_one_code_only_one_links(accounts):
 def test_links_listed_and_revoked_by_the_operator(accounts):
     a = accounts.redeem_code("telegram", "1", accounts.issue_code("BYT", now=T0).code, now=T0).link
     accounts.redeem_code("zalo", "z", accounts.issue_code("HANOI", now=T0).code, now=T0)
-    assert [(l.channel, l.agency_code) for l in accounts.list_links()] == [("telegram", "BYT"), ("zalo", "HANOI")]
+    assert [(link.channel, link.agency_code) for link in accounts.list_links()] == [("telegram", "BYT"), ("zalo", "HANOI")]
     accounts.set_subscribed("telegram", "1", True, now=T0)
     revoked = accounts.revoke_link(a.id, now=T0)
     assert revoked.revoked_at == T0 and revoked.subscribed is False
     assert accounts.revoke_link(a.id, now=T0) is None
     assert accounts.account("telegram", "1") is None
-    assert [l.agency_code for l in accounts.list_links()] == ["HANOI"]
+    assert [link.agency_code for link in accounts.list_links()] == ["HANOI"]
     assert len(accounts.list_links(include_revoked=True)) == 2
     with pytest.raises(NotLinkedError):
         accounts.set_subscribed("telegram", "1", True)

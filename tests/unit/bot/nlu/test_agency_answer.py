@@ -35,7 +35,8 @@ def test_process_sets_the_intent_and_zeroes_the_rest_of_the_ranking():
     text = "Bộ Kế hoạch và Đầu tư"
     message = Message(data={"text": text, "entities": [agency(text, text)],
                             "intent": {"name": "ask_plan", "confidence": 0.7},
-                            "intent_ranking": [{"name": "ask_plan", "confidence": 0.7}, {"name": "inform_agency", "confidence": 0.2}]})
+                            "intent_ranking": [{"name": "ask_plan", "confidence": 0.7},
+                                               {"name": "inform_agency", "confidence": 0.2}]})
     AgencyAnswerClassifier(AgencyAnswerClassifier.get_default_config()).process([message])
     assert message.get("intent") == {"name": "inform_agency", "confidence": 1.0}
     assert [(r["name"], r["confidence"]) for r in message.get("intent_ranking")] == [

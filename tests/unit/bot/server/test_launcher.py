@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bot.server.launcher import LaunchError, Launcher, free_port, write_endpoints
+from bot.server.launcher import Launcher, LaunchError, free_port, write_endpoints
 
 
 def http_server(port: int):

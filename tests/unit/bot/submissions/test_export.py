@@ -32,7 +32,7 @@ def test_export_status_csv_and_xlsx(repo, tmp_path):
 
     back = read_csv(tmp_path / "s.csv")
     assert tuple(back[0]) == STATUS_COLUMNS
-    got = {(r[0], r[2]): dict(zip(back[0], r)) for r in back[1:]}
+    got = {(r[0], r[2]): dict(zip(back[0], r, strict=True)) for r in back[1:]}
     qn = got[("QUANGNINH", "KH-2022")]
     assert (qn["co_quan"], qn["han_nop"], qn["nguon_han"], qn["trang_thai"], qn["so_ngay_qua_han"]) == (
         "Tỉnh Quảng Ninh", "30/04/2022", "operator_default", "quá hạn", "62")

@@ -464,6 +464,7 @@ def test_the_scheduler_process_stops_on_sigterm(tmp_path):
 
 def test_the_reminder_modules_do_not_load_rasa():
     """The connectors (and Rasa, about 650 MB) are imported only when a reminder is due."""
-    code = "import sys, bot.officials.reminders.scheduler, bot.cli.reminders; print('rasa' in sys.modules, 'bot.channels.telegram' in sys.modules or 'bot.channels.zalo' in sys.modules)"
+    code = ("import sys, bot.officials.reminders.scheduler, bot.cli.reminders; "
+            "print('rasa' in sys.modules, 'bot.channels.telegram' in sys.modules or 'bot.channels.zalo' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
