@@ -101,3 +101,11 @@ def seeded_engine(migrated_engine):
 
     seed(migrated_engine, DATA_DIR)
     return migrated_engine
+
+
+@pytest.fixture
+def repo(seeded_engine):
+    """A :class:`bot.db.repository.Repository` on :func:`seeded_engine`."""
+    from bot.db.repository import Repository
+
+    return Repository(seeded_engine)

@@ -5,29 +5,8 @@ from datetime import date
 
 import pytest
 
-from bot.db.repository import Repository
 from bot.db.views import DuplicateSubmissionError, UnknownAgencyError, UnknownObligationError
 from bot.submissions.export import status_table
-
-
-@pytest.fixture
-def engine(seeded_engine):
-    return seeded_engine
-
-
-@pytest.fixture
-def repo(engine):
-    return Repository(engine)
-
-
-
-
-
-
-
-
-
-
 
 
 def test_obligations(repo):

@@ -6,21 +6,10 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from bot.db.repository import Repository
 from bot.db.views import UnknownObligationError
 from bot.submissions import tabular
 from bot.submissions.export import OVERDUE_COLUMNS, STATUS_COLUMNS, overdue_table, status_table
 from tests.support.db import read_csv
-
-
-@pytest.fixture
-def engine(seeded_engine):
-    return seeded_engine
-
-
-@pytest.fixture
-def repo(engine):
-    return Repository(engine)
 
 
 def test_export_status_csv_and_xlsx(repo, tmp_path):
