@@ -9,6 +9,7 @@ import re
 from datetime import date, timedelta
 from typing import List
 
+from bot.domain.dates import vn_date
 from bot.domain.text import fold
 
 _DECISION = re.compile(r"(?<!\d)(749|942)(?!\d)")
@@ -110,7 +111,7 @@ def find_received_date(text: str, today: date) -> tuple:
         if year is None and found > today:
             found = found.replace(year=found.year - 1)
         if found > today:
-            return None, f"ngày {found:%d/%m/%Y} ở sau hôm nay ({today:%d/%m/%Y})"
+            return None, f"ngày {vn_date(found)} ở sau hôm nay ({vn_date(today)})"
         return found, None
     if _TODAY.search(folded):
         return today, None

@@ -18,15 +18,23 @@ from bot.cli.common import NOT_SEEDED, TODAY_HELP, directory, resolve_agency, to
 from bot.db.migrate import upgrade
 from bot.db.repository import Repository
 from bot.db.seed import seed
+from bot.db.session import make_engine
 from bot.db.views import DuplicateSubmissionError, UnknownAgencyError, UnknownObligationError
 from bot.domain.dates import parse_vn_date, vn_date
 from bot.domain.obligations import due_footnote, due_text
 from bot.settings import load_settings
 
 
+MIGRATION_TIMEOUT_S = 120  # a schema change may take longer than a query (DB_TIMEOUT_S)
+
+
 def cmd_init_db(repo: Repository, args) -> int:
-    upgrade(repo.engine)
-    rep = seed(repo.engine, load_settings().data_dir, with_samples=not args.no_samples)
+    engine = make_engine(timeout_s=MIGRATION_TIMEOUT_S)
+    try:
+        upgrade(engine)
+        rep = seed(engine, load_settings().data_dir, with_samples=not args.no_samples)
+    finally:
+        engine.dispose()
     print(
         f"Đã khởi tạo cơ sở dữ liệu: {rep.agencies} cơ quan, {rep.obligations} nghĩa vụ, "
         f"{rep.successions} thông tin sáp nhập/đổi tên; thêm {rep.samples_added} bản ghi mẫu."

@@ -35,6 +35,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 import yaml
 
+from bot.domain.dates import vn_date
 from bot.domain.text import fold, nfc, nfc_with_offsets, strip_diacritics
 
 KINDS = ("ministry", "ministerial_agency", "government_agency", "province", "city")
@@ -519,7 +520,7 @@ class AgencyDirectory:
             preds = [self._by_code[s.predecessor].name for s in succ]
             note = (
                 f"{succ[0].successor_name} chưa tồn tại vào năm 2022 (thành lập từ "
-                f"{succ[0].effective:%d/%m/%Y}); cơ quan này tiếp nhận {' và '.join(preds)}, "
+                f"{vn_date(succ[0].effective)}); cơ quan này tiếp nhận {' và '.join(preds)}, "
                 "là các cơ quan nhận Văn bản 797/BTTTT-THH."
             )
             return Resolution(status="unknown", query=query, successor_of=tuple(succ), note=note)

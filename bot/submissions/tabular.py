@@ -50,6 +50,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Generator, Iterable, List, Optional, Sequence, Tuple
 
+from bot.domain.dates import vn_date
+
 SUPPORTED_EXTENSIONS = (".csv", ".xlsx")
 MAX_ROWS = 50_000
 """Most data rows (header not counted) :func:`read_rows` accepts."""
@@ -208,7 +210,7 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (datetime, date)):
-        return value.strftime("%d/%m/%Y")
+        return vn_date(value)
     if isinstance(value, time):
         return value.isoformat()
     if isinstance(value, bool):
@@ -274,7 +276,7 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, (datetime, date)):
-        return value.strftime("%d/%m/%Y")
+        return vn_date(value)
     if isinstance(value, str):
         return neutralise_formula(value)
     return str(value)
