@@ -24,7 +24,6 @@ from bot.domain.dates import parse_vn_date, vn_date
 from bot.domain.obligations import due_footnote, due_text
 from bot.settings import load_settings
 
-
 MIGRATION_TIMEOUT_S = 120  # a schema change may take longer than a query (DB_TIMEOUT_S)
 
 
