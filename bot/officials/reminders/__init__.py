@@ -1,5 +1,10 @@
 """Deadline reminders for linked officials (Telegram, Zalo).
 
+Modules: :mod:`~bot.officials.reminders.plan` (what is due: pure),
+:mod:`~bot.officials.reminders.senders` (through the channels' connectors),
+:mod:`~bot.officials.reminders.scheduler` (one pass, and the loop); the
+delivery log is :mod:`bot.db.reminders`.
+
 A subscribed account (``account_link`` row with ``revoked_at IS NULL`` and
 ``subscribed = true``) gets one message per *stage* for every obligation its
 agency has not submitted yet, in the channel it linked from.
@@ -32,25 +37,26 @@ At most once (:class:`bot.db.reminders.ReminderStore`)
     key makes a second insert fail, and whoever fails skips the reminder. So a
     restart, a second scheduler process or a clock change never sends one
     twice. Afterwards the row becomes ``sent`` or ``failed`` (with the reason,
-    secrets masked). A row still ``sending`` after :data:`STALE_AFTER` (the
+    secrets masked). A row still ``sending`` after :data:`bot.db.reminders.STALE_AFTER` (the
     process died while sending) is reported as ``unknown`` and never re-sent.
 
 Sending (:func:`bot.officials.reminders.senders.load_senders`)
     Built from the same ``credentials.yml`` the Rasa server uses, through our
     connectors (``from_credentials(...).get_output_channel()``), which expand
     the quoted ``"${VAR}"`` settings from the environment. A channel whose
-    required settings are missing is "not configured": its reminders are
-    recorded as failed ("kênh chưa cấu hình"). Rasa and the connectors are
+    required settings are missing is "not configured": its reminders wait,
+    unclaimed, for a pass that can send them. Rasa and the connectors are
     imported only when a reminder is actually due. Zalo lets an OA send a
     customer-support message only to users who wrote to it within the last 7
     days; a refusal (error -230, -232, ...) is recorded as failed with the
     platform's code and shown by ``python -m bot reminders list --status failed``.
 
-The scheduler (:func:`bot.officials.reminders.scheduler.run_forever`, ``python -m bot scheduler``, started by ``make run``)
-    A loop over the database, not Rasa's reminder events (those live in an
+The scheduler (:func:`bot.officials.reminders.scheduler.run_forever`)
+    ``python -m bot scheduler``, started by ``make run``. A loop over the database, not Rasa's reminder events (those live in an
     in-memory APScheduler job store and are lost on restart): every
     ``REMINDER_INTERVAL_S`` seconds, between 07:00 and 21:00 local time, it runs
-    :func:`~bot.officials.reminders.scheduler.run_once` for today's local date (``ASSISTANT_TODAY`` when set).
+    :func:`~bot.officials.reminders.scheduler.run_once` for today's local
+    date (``ASSISTANT_TODAY`` when set).
 
 Dates are local dates in Asia/Ho_Chi_Minh; timestamps are UTC.
 """
