@@ -58,7 +58,7 @@ The policy's values are bounds, not rules: background work that nobody waits
 for uses :data:`SETUP_POLICY` (Telegram's ``setWebhook`` at start-up), and
 tests inject a policy with zero delays or a recording ``sleep``.
 
-    from bot.channels.delivery import deliver, transport_error
+    from bot.channels.delivery import deliver, telegram_error
 
     result = await deliver(send, what="telegram sendMessage", recipient=chat_id,
                            secrets=[token], classify=telegram_error)
