@@ -16,9 +16,14 @@ What differs from ``rasa.core.channels.telegram`` (Rasa 3.6):
 - **Never a 500 or a traceback for Telegram.** Every update gets 200: errors
   are logged (without the token) and swallowed, unknown update kinds are
   ignored, retried deliveries (same ``update_id``) are answered once.
+- **One delivery policy** (:mod:`bot.channels.delivery`) for every Bot API
+  call: transient errors (network, 5xx, 429 with ``retry_after``) are retried
+  within bounds, permanent ones ("chat not found", "bot was blocked by the
+  user", ...) are final at once, and a failure is logged once and raised as
+  ``DeliveryFailed``.
 - **Start-up never fails** because Telegram is unreachable or answers 429:
-  ``setWebhook`` runs in the background after the server starts, with a few
-  bounded retries.
+  ``setWebhook`` runs in the background after the server starts, under the
+  same policy with longer waits (``SETUP_POLICY``).
 - **Non-text messages** (stickers, photos, voice, documents, ...) get one
   short polite reply; service updates (members joining or leaving, the bot
   added to or removed from a group, channel posts, edits) get none.
@@ -36,19 +41,19 @@ What differs from ``rasa.core.channels.telegram`` (Rasa 3.6):
 """
 from __future__ import annotations
 
-import asyncio
+import dataclasses
+import functools
 import hashlib
 import hmac
 import json
 import logging
 import re
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from aiogram import Bot
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.exceptions import NetworkError, RetryAfter, TelegramAPIError
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput as RasaTelegramInput
 from rasa.core.channels.telegram import TelegramOutput as RasaTelegramOutput
@@ -58,6 +63,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_payload
 from bot.channels.config import TELEGRAM_REQUIRED
+from bot.channels.delivery import DEFAULT_POLICY, SETUP_POLICY, DeliveryFailed, DeliveryPolicy, deliver, telegram_error
 from bot.settings import expand
 
 logger = logging.getLogger(__name__)
@@ -80,6 +86,8 @@ SERVICE_FIELDS = (
     "boost_added", "chat_background_set", "giveaway_created", "giveaway_completed",
 )
 COMMANDS = {"/start": GREETING_TEXT, "/help": "/ask_help", "/restart": "/restart"}
+# Calls tried once: a callback query expires within seconds, the reply that follows matters more.
+ONE_ATTEMPT_METHODS = frozenset({"answerCallbackQuery"})
 
 # Payloads too long for callback_data, by their hash id (bounded, in memory).
 _LONG_PAYLOADS: "OrderedDict[str, str]" = OrderedDict()
@@ -130,28 +138,45 @@ def payload_from_callback(data: Text, message: Optional[Dict[str, Any]] = None) 
 class TelegramOutput(RasaTelegramOutput):
     """Sends replies through the Bot API at ``api_base`` (aiogram ``Bot``).
 
+    Every Bot API call (``sendMessage``, ``sendPhoto``, ``setWebhook``, ...)
+    goes through :meth:`call`, that is through the delivery policy of
+    :mod:`bot.channels.delivery` with ``policy`` (default ``DEFAULT_POLICY``)
+    and :func:`~bot.channels.delivery.telegram_error`. A call that uploads
+    files, or answers a callback query, is tried once.
     Buttons become a vertical inline keyboard with 64-byte-safe callback data.
-    Errors from Telegram propagate as aiogram ``TelegramAPIError``; the input
-    channel logs them.
+
+    Raises (from every sending method): ``DeliveryFailed``, already logged.
     """
 
-    def __init__(self, access_token: Optional[Text], api_base: Optional[Text] = None) -> None:
+    def __init__(self, access_token: Optional[Text], api_base: Optional[Text] = None,
+                 policy: DeliveryPolicy = DEFAULT_POLICY) -> None:
         server = TelegramAPIServer.from_base(api_base) if api_base else TELEGRAM_PRODUCTION
         # RasaTelegramOutput.__init__ cannot take a server: call aiogram's Bot directly.
         Bot.__init__(self, access_token, server=server)
+        self.policy = policy
+        self.secrets = (access_token,) if access_token else ()
 
-    async def send_message(self, chat_id: Any, text: Text, *args: Any, **kwargs: Any) -> Any:
-        """aiogram's ``sendMessage``, retried once after a short 429 (``retry_after`` at most 10 s)
-        or a network error. Raises aiogram's ``TelegramAPIError`` otherwise."""
-        try:
-            return await super().send_message(chat_id, text, *args, **kwargs)
-        except RetryAfter as error:
-            if error.timeout > 10:
-                raise
-            await asyncio.sleep(error.timeout)
-        except NetworkError:
-            await asyncio.sleep(1)
-        return await super().send_message(chat_id, text, *args, **kwargs)
+    async def request(self, method: Text, data: Optional[Dict] = None, files: Optional[Dict] = None,
+                      **kwargs: Any) -> Any:
+        """aiogram's single entry point for Bot API calls, here through :meth:`call`."""
+        return await self.call(method, data, files, **kwargs)
+
+    async def call(self, method: Text, data: Optional[Dict] = None, files: Optional[Dict] = None, *,
+                   policy: Optional[DeliveryPolicy] = None, secrets: Iterable[Optional[Text]] = (),
+                   **kwargs: Any) -> Any:
+        """Calls the Bot API ``method`` with ``data`` (and ``files``) under the
+        delivery policy (``policy``, default this output's); ``secrets`` are
+        masked in logs besides the bot token.
+
+        Output: the method's ``result``. Raises ``DeliveryFailed`` (logged once
+        as ``delivery failed``, with ``permanent``, ``reason`` and ``attempts``).
+        """
+        policy = policy or self.policy
+        if files or method in ONE_ATTEMPT_METHODS:
+            policy = dataclasses.replace(policy, attempts=1)  # an upload stream cannot be read twice
+        send = functools.partial(super().request, method, data, files, **kwargs)
+        return await deliver(send, what=f"telegram {method}", recipient=(data or {}).get("chat_id", ""),
+                             policy=policy, secrets=self.secrets + tuple(secrets), classify=telegram_error)
 
     async def send_text_with_buttons(
         self,
@@ -224,14 +249,16 @@ class TelegramInput(RasaTelegramInput):
         debug_mode: bool = False,
         secret_token: Optional[Text] = None,
         api_base: Optional[Text] = None,
-        webhook_attempts: int = 4,
+        policy: DeliveryPolicy = DEFAULT_POLICY,
+        webhook_policy: DeliveryPolicy = SETUP_POLICY,
     ) -> None:
         super().__init__(access_token, verify, webhook_url, debug_mode=debug_mode)
         if secret_token and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret_token):
             raise ValueError("TELEGRAM_SECRET_TOKEN may hold only A-Z, a-z, 0-9, _ and - (1-256 characters)")
         self.secret_token = secret_token
         self.api_base = api_base
-        self.webhook_attempts = webhook_attempts
+        self.policy = policy
+        self.webhook_policy = webhook_policy
         self.seen_updates = SeenIds()
         self.missing: List[Text] = []  # required settings not set: the channel is off
         self._output: Optional[TelegramOutput] = None
@@ -240,15 +267,17 @@ class TelegramInput(RasaTelegramInput):
     def get_output_channel(self) -> TelegramOutput:
         """The (single) output channel; unlike Rasa's, it does not call ``setWebhook``."""
         if self._output is None:
-            self._output = TelegramOutput(self.access_token, self.api_base)
+            self._output = TelegramOutput(self.access_token, self.api_base, self.policy)
         return self._output
 
     async def register_webhook(self) -> bool:
-        """Calls ``setWebhook`` (with the secret token), retrying a few times.
+        """Calls ``setWebhook`` (with the secret token) under ``webhook_policy``
+        (default ``SETUP_POLICY``: waits ``retry_after`` up to 60 s, backs off on
+        network errors and 5xx, stops at once on a refusal).
 
-        Output: ``True`` once Telegram accepted it, ``False`` otherwise. Never
-        raises: a 429 waits ``retry_after`` (at most 30 s), network errors back
-        off exponentially, and failures are logged without the token.
+        Output: ``True`` once Telegram accepted it, ``False`` otherwise (logged,
+        without the token). Never raises, except ``CancelledError`` when the
+        server stops meanwhile.
         """
         if not self.webhook_url:
             logger.info("Telegram: no webhook_url set, not calling setWebhook.")
@@ -256,24 +285,14 @@ class TelegramInput(RasaTelegramInput):
         payload: Dict[str, Any] = {"url": self.webhook_url, "allowed_updates": json.dumps(ALLOWED_UPDATES)}
         if self.secret_token:
             payload["secret_token"] = self.secret_token
-        output = self.get_output_channel()
-        for attempt in range(1, self.webhook_attempts + 1):
-            delay = min(2 ** attempt, 30)
-            try:
-                await output.request("setWebhook", payload)
-                logger.info("Telegram: webhook registered at %s", self.webhook_url)
-                return True
-            except RetryAfter as error:
-                delay = min(max(int(error.timeout), 1), 30)
-                logger.warning("Telegram: setWebhook rate-limited, retrying in %s s", delay)
-            except TelegramAPIError as error:
-                logger.warning("Telegram: setWebhook failed (%s), attempt %s", type(error).__name__, attempt)
-            except Exception as error:  # network errors, timeouts
-                logger.warning("Telegram: Bot API unreachable (%s), attempt %s", type(error).__name__, attempt)
-            if attempt < self.webhook_attempts:
-                await asyncio.sleep(delay)
-        logger.error("Telegram: could not register the webhook; messages will not arrive until it is set.")
-        return False
+        try:
+            await self.get_output_channel().call("setWebhook", payload, policy=self.webhook_policy,
+                                                 secrets=[self.secret_token])
+        except DeliveryFailed:
+            logger.warning("Telegram: the webhook is not registered; messages will not arrive until it is set.")
+            return False
+        logger.info("Telegram: webhook registered at %s", self.webhook_url)
+        return True
 
     # --- input --------------------------------------------------------------
     def _authorized(self, request: Request) -> bool:
@@ -331,8 +350,8 @@ class TelegramInput(RasaTelegramInput):
             query = update["callback_query"]
             try:
                 await out.answer_callback_query(query["id"])
-            except Exception as error:
-                logger.warning("Telegram: answerCallbackQuery failed (%s)", type(error).__name__)
+            except DeliveryFailed:
+                pass  # logged by the delivery policy; the conversation goes on
             message = query.get("message") or {}
             chat_id = (message.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
             text = payload_from_callback(query.get("data") or "", message)
@@ -413,6 +432,9 @@ class TelegramInput(RasaTelegramInput):
                 return response.text("success")
             try:
                 await self.handle_update(update, on_new_message, self.get_metadata(request))
+            except DeliveryFailed as failed:  # already logged as "delivery failed"
+                logger.warning("Telegram: update %s not fully answered (%s)", update_id,
+                               "permanent failure" if failed.permanent else "transient failure")
             except Exception as error:
                 logger.error("Telegram: could not handle update %s (%s)", update_id, type(error).__name__)
                 logger.debug("Telegram: details", exc_info=True)

@@ -24,13 +24,18 @@ Incoming events
 Outgoing messages
     ``POST {api_base}/v3.0/oa/message/cs`` with header ``access_token`` and
     ``{"recipient": {"user_id": ...}, "message": {"text": ...}}``; success is
-    ``error == 0``. Error ``-216`` (access token invalid or expired) or
-    ``-124`` triggers one refresh at ``{oauth_base}/v4/oa/access_token``
-    (form ``refresh_token``, ``app_id``, ``grant_type=refresh_token``, header
-    ``secret_key`` = app secret); the new access *and refresh* token are
-    written to ``token_file`` (each refresh token works once), then the
-    message is resent once. Network errors and server errors are retried with
-    exponential backoff. Tokens are never logged.
+    ``error == 0``. Every call goes through the delivery policy of
+    :mod:`bot.channels.delivery` with :func:`~bot.channels.delivery.zalo_error`:
+    network errors, timeouts, HTTP 5xx/408/425/429 and Zalo's rate limit
+    (-32) are retried with back-off; other Zalo errors (-213, -227, -230: the
+    7-day window closed, -232, ...) are final at once; a failure is logged
+    once and raised as ``DeliveryFailed``. Error ``-216`` (access token
+    invalid) or ``-124`` (expired) is not a delivery failure: it triggers one
+    refresh at ``{oauth_base}/v4/oa/access_token`` (form ``refresh_token``,
+    ``app_id``, ``grant_type=refresh_token``, header ``secret_key`` = app
+    secret); the new access *and refresh* token are written to
+    ``token_file`` (each refresh token works once), then the message is sent
+    again once, under the policy afresh. Tokens are never logged.
 
     Buttons become a numbered list ("1. ...") under the text; a reply of just
     that number sends the button's payload. Zalo's v3 API has no plain quick
@@ -50,7 +55,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple, cast
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -60,6 +65,17 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import CHOOSE_BY_NUMBER, TEXT_ONLY, SeenIds
 from bot.channels.config import ZALO_REQUIRED
+from bot.channels.delivery import (
+    DEFAULT_POLICY,
+    DeliveryFailed,
+    DeliveryPolicy,
+    HTTPStatusError,
+    PlatformError,
+    deliver,
+    parse_retry_after,
+    record_failure,
+    zalo_error,
+)
 from bot.settings import expand
 
 logger = logging.getLogger(__name__)
@@ -75,12 +91,12 @@ MEDIA_EVENTS = {
 }
 
 
-class ZaloAPIError(Exception):
-    """Zalo answered with ``error != 0`` (``code``) or an unusable response."""
+class ZaloAPIError(PlatformError):
+    """Zalo answered with ``error != 0`` (``code``, ``message``), or an unusable response (code 0)."""
 
     def __init__(self, code: int, message: str = "") -> None:
-        super().__init__(f"Zalo API error {code}: {message}")
-        self.code = code
+        super().__init__(code, message)
+        self.args = (f"Zalo API error {code}: {message}",)
 
 
 def zalo_signature(app_id: Text, body: bytes, timestamp: Text, oa_secret_key: Text) -> Text:
@@ -186,60 +202,60 @@ class ZaloTokens:
 
 
 class ZaloClient:
-    """Calls Zalo's OA message API and OAuth v4 token endpoint (aiohttp)."""
+    """Calls Zalo's OA message API and OAuth v4 token endpoint (aiohttp), each
+    call under the delivery ``policy`` (:mod:`bot.channels.delivery`)."""
 
     def __init__(self, app_id: Text, app_secret: Text, tokens: ZaloTokens, api_base: Text, oauth_base: Text,
-                 attempts: int = 3, backoff_s: float = 0.5, timeout_s: float = 10) -> None:
+                 policy: DeliveryPolicy = DEFAULT_POLICY) -> None:
         self.app_id = app_id
         self.app_secret = app_secret
         self.tokens = tokens
         self.api_base = api_base.rstrip("/")
         self.oauth_base = oauth_base.rstrip("/")
-        self.attempts = attempts
-        self.backoff_s = backoff_s
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.policy = policy
         self._session: Optional[aiohttp.ClientSession] = None
         self._refresh_lock: Optional[asyncio.Lock] = None
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self.timeout)
+            self._session = aiohttp.ClientSession()  # each attempt is bounded by the policy's timeout_s
         return self._session
 
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
 
-    async def _post_json(self, url: Text, **kwargs: Any) -> Dict[str, Any]:
-        """POST with retries and exponential backoff on network and 5xx errors.
+    def _secrets(self) -> Tuple[Text, ...]:
+        return tuple(s for s in (self.tokens.access_token, self.tokens.refresh_token, self.app_secret) if s)
 
-        Output: the decoded JSON object. Raises ``ZaloAPIError`` (code 0 for
-        transport failures) after the last attempt.
+    async def _post_json(self, url: Text, **kwargs: Any) -> Dict[str, Any]:
+        """One POST (``kwargs`` as for aiohttp), no retry: the caller applies the policy.
+
+        Output: the decoded JSON object. Raises ``HTTPStatusError`` for a
+        status >= 400 (with its ``Retry-After``), ``ZaloAPIError`` (code 0)
+        for an answer that is not a JSON object, aiohttp's errors for network failures.
         """
-        last: Exception = ZaloAPIError(0, "no attempt")
-        for attempt in range(self.attempts):
-            if attempt:
-                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+        async with self._http().post(url, **kwargs) as resp:
+            if resp.status >= 400:
+                raise HTTPStatusError(resp.status, parse_retry_after(resp.headers.get("Retry-After")),
+                                      (await resp.text())[:200])
             try:
-                async with self._http().post(url, **kwargs) as resp:
-                    if resp.status >= 500 or resp.status == 429:
-                        last = ZaloAPIError(0, f"HTTP {resp.status}")
-                        logger.warning("Zalo: HTTP %s from %s (attempt %s)", resp.status, url, attempt + 1)
-                        continue
-                    data = await resp.json(content_type=None)
-                    if not isinstance(data, dict):
-                        raise ZaloAPIError(0, "unexpected response")
-                    return data
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-                last = ZaloAPIError(0, type(error).__name__)
-                logger.warning("Zalo: %s calling %s (attempt %s)", type(error).__name__, url, attempt + 1)
-        raise last
+                data = await resp.json(content_type=None)
+            except ValueError:
+                data = None
+            if not isinstance(data, dict):
+                raise ZaloAPIError(0, "unexpected response")
+            return data
 
     async def refresh(self, used_refresh_token: Text) -> None:
         """Exchanges the refresh token for a new pair, once even under concurrency.
 
         If another task or process already refreshed (the stored refresh token
-        changed), nothing is done: the token file is re-read under a file lock. Raises ``ZaloAPIError`` if Zalo gives no new pair.
+        changed), nothing is done: the token file is re-read under a file lock.
+
+        Raises:
+            DeliveryFailed: Zalo gave no new pair (permanent: the refresh token
+                is refused) or could not be reached (transient); logged.
         """
         if self._refresh_lock is None:
             self._refresh_lock = asyncio.Lock()
@@ -247,37 +263,62 @@ class ZaloClient:
             self.tokens.reload()  # another process may have refreshed already
             if self.tokens.refresh_token != used_refresh_token:
                 return
-            data = await self._post_json(
-                f"{self.oauth_base}/v4/oa/access_token",
-                headers={"secret_key": self.app_secret},
-                data={"refresh_token": self.tokens.refresh_token, "app_id": self.app_id,
-                      "grant_type": "refresh_token"},
-            )
-            access, refresh = data.get("access_token"), data.get("refresh_token")
-            if not access or not refresh:
-                raise ZaloAPIError(int(data.get("error") or 0), str(data.get("error_name") or data.get("message") or "no token"))
-            self.tokens.save(str(access), str(refresh))
+
+            async def exchange() -> Tuple[Text, Text]:
+                data = await self._post_json(
+                    f"{self.oauth_base}/v4/oa/access_token",
+                    headers={"secret_key": self.app_secret},
+                    data={"refresh_token": self.tokens.refresh_token, "app_id": self.app_id,
+                          "grant_type": "refresh_token"},
+                )
+                access, refresh = data.get("access_token"), data.get("refresh_token")
+                if not access or not refresh:
+                    raise ZaloAPIError(int(data.get("error") or 0),
+                                       str(data.get("error_name") or data.get("message") or "no token"))
+                return str(access), str(refresh)
+
+            access, refresh = await deliver(exchange, what="zalo token refresh", policy=self.policy,
+                                            secrets=self._secrets(), classify=zalo_error)
+            self.tokens.save(access, refresh)
             logger.info("Zalo: access token refreshed and stored")
 
     async def send_text(self, user_id: Text, text: Text) -> Dict[str, Any]:
-        """Sends one customer-support text message; refreshes an expired token once.
+        """Sends one customer-support text message to ``user_id`` under the
+        delivery policy; an access token refused with -216/-124 is refreshed
+        once and the message sent again.
 
-        Output: Zalo's ``data`` object. Raises ``ZaloAPIError`` on failure.
+        Output: Zalo's ``data`` object (``message_id``, ...).
+
+        Raises:
+            DeliveryFailed: not delivered (logged once); ``code`` holds Zalo's
+                error code for a refusal (e.g. -230), ``permanent`` says whether
+                trying again later may help.
         """
         body = {"recipient": {"user_id": str(user_id)}, "message": {"text": text}}
+        url = f"{self.api_base}/v3.0/oa/message/cs"
         for refreshed in (False, True):
             access, refresh = self.tokens.access_token, self.tokens.refresh_token
-            data = await self._post_json(f"{self.api_base}/v3.0/oa/message/cs",
-                                         headers={"access_token": access}, json=body)
+
+            async def attempt(access: Text = access, token_error_ok: bool = not refreshed) -> Dict[str, Any]:
+                data = await self._post_json(url, headers={"access_token": access}, json=body)
+                code = int(data.get("error") or 0)
+                if code == 0 or (code in TOKEN_ERRORS and token_error_ok):
+                    return data  # a token error is handled below, outside the policy
+                raise ZaloAPIError(code, str(data.get("message", "")))
+
+            data = await deliver(attempt, what="zalo message", recipient=user_id, policy=self.policy,
+                                 secrets=self._secrets(), classify=zalo_error)
             code = int(data.get("error") or 0)
             if code == 0:
-                return data.get("data") or {}
-            if code in TOKEN_ERRORS and not refreshed:
-                logger.info("Zalo: access token rejected (%s), refreshing", code)
+                return cast(Dict[str, Any], data.get("data") or {})
+            logger.info("Zalo: access token rejected (%s), refreshing", code)
+            try:
                 await self.refresh(refresh)
-                continue
-            raise ZaloAPIError(code, str(data.get("message", "")))
-        raise ZaloAPIError(-216, "token still rejected after refresh")
+            except DeliveryFailed as failed:
+                raise record_failure("zalo message", user_id,
+                                     f"access token rejected ({code}) and not refreshed: {failed.reason}",
+                                     permanent=failed.permanent, attempts=1, secrets=self._secrets()) from failed
+        raise AssertionError("unreachable: the second round raises on a token error")
 
 
 class ZaloOutput(OutputChannel):
@@ -438,6 +479,9 @@ class ZaloInput(InputChannel):
                                                      metadata={"zalo_event": name}))
             else:
                 logger.debug("Zalo: no reply to event %s", name)
+        except DeliveryFailed as failed:  # already logged as "delivery failed"
+            logger.warning("Zalo: %s not fully answered (%s)", name,
+                           "permanent failure" if failed.permanent else "transient failure")
         except Exception as error:
             logger.error("Zalo: could not handle %s (%s: %s)", name, type(error).__name__,
                          getattr(error, "code", ""))

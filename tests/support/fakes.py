@@ -4,13 +4,18 @@ Shared by the channel tests (``tests/channels``, against the running Rasa
 server) and the reminder tests (``tests/test_reminders.py``, unit stage).
 
 - ``FakeTelegram`` answers the Bot API (``/bot<token>/<method>``) and records
-  every call; its first ``setWebhook`` answers 429 (retry after 1 s).
+  every call; its first ``setWebhook`` answers 429 (retry after
+  ``set_webhook_retry_after`` = 1 s). ``fail_next(chat_id, *answers)`` makes the
+  next ``sendMessage`` calls to that chat get the given error answers
+  (:func:`telegram_answer`, ``BLOCKED``, ``CHAT_NOT_FOUND``, ``BAD_GATEWAY``,
+  :func:`too_many_requests`), recorded like the others.
 - ``FakeZalo`` answers ``POST /v3.0/oa/message/cs`` (``error -216`` unless the
   ``access_token`` header is the current token) and the OAuth v4
   ``POST /v4/oa/access_token`` refresh (each refresh token works once).
   ``refuse(user_id)`` makes it answer messages to that user as Zalo does when
   the user has not interacted with the OA within the allowed window
-  (``error -230``).
+  (``error -230``); ``fail_next(user_id, *answers)`` makes the next messages
+  to that user get the given answers (:func:`zalo_http_error`, :func:`zalo_error`).
 
 Each fake runs an aiohttp app on its own event loop in a daemon thread:
 ``start()``, then ``url``; ``stop()`` at the end.
@@ -35,6 +40,38 @@ ZALO_REFRESH_TOKEN = "zalo-refresh-token-initial"
 # Zalo OpenAPI's answer when the user has not interacted with the OA recently:
 # customer-support ("tư vấn") messages may only be sent within that window.
 ZALO_NOT_INTERACTED = (-230, "User has not interacted with the OA in the past 7 days")
+
+
+# An answer a fake gives instead of the normal one: (HTTP status, JSON body, extra headers).
+Answer = Tuple[int, Dict[str, Any], Dict[str, str]]
+
+
+def telegram_answer(status: int, description: str, retry_after: Optional[int] = None) -> Answer:
+    """A Bot API error answer, as Telegram sends it."""
+    body: Dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return status, body, {}
+
+
+def too_many_requests(retry_after: int) -> Answer:
+    """Telegram's flood control: 429 with ``parameters.retry_after`` (seconds)."""
+    return telegram_answer(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+
+BLOCKED = telegram_answer(403, "Forbidden: bot was blocked by the user")
+CHAT_NOT_FOUND = telegram_answer(400, "Bad Request: chat not found")
+BAD_GATEWAY = telegram_answer(502, "Bad Gateway")
+
+
+def zalo_http_error(status: int, retry_after: Optional[str] = None) -> Answer:
+    """An HTTP error from Zalo's front end (e.g. 503), with a ``Retry-After`` header if given."""
+    return status, {"error": status, "message": "HTTP error"}, ({"Retry-After": retry_after} if retry_after else {})
+
+
+def zalo_error(code: int, message: str) -> Answer:
+    """Zalo's way of refusing: HTTP 200 with ``error`` != 0 (e.g. -32, the rate limit)."""
+    return 200, {"error": code, "message": message}, {}
 
 
 def free_port() -> int:
@@ -103,7 +140,14 @@ class FakeTelegram(_Fake):
         super().__init__()
         self.message_id = 1000
         self.set_webhook_attempts = 0
+        self.set_webhook_retry_after = 1  # seconds asked for by the first setWebhook's 429
         self.throttle_once: set = set()  # chat ids whose next sendMessage gets a 429
+        self.failures: Dict[str, List[Answer]] = {}  # chat id -> answers for its next sendMessage calls
+
+    def fail_next(self, chat_id: Any, *answers: Answer) -> None:
+        """The next ``len(answers)`` ``sendMessage`` calls to ``chat_id`` get these answers, in order."""
+        with self.lock:
+            self.failures.setdefault(str(chat_id), []).extend(answers)
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -122,14 +166,20 @@ class FakeTelegram(_Fake):
         if method == "setWebhook":
             self.set_webhook_attempts += 1
             if self.set_webhook_attempts == 1:
-                return web.json_response({"ok": False, "error_code": 429,
-                                          "description": "Too Many Requests: retry after 1",
-                                          "parameters": {"retry_after": 1}}, status=429)
+                status, body, _ = too_many_requests(self.set_webhook_retry_after)
+                return web.json_response(body, status=status)
             return web.json_response({"ok": True, "result": True, "description": "Webhook was set"})
+        if method == "sendMessage":
+            with self.lock:
+                queued = self.failures.get(str(params.get("chat_id")))
+                answer = queued.pop(0) if queued else None
+            if answer is not None:
+                status, body, headers = answer
+                return web.json_response(body, status=status, headers=headers)
         if method == "sendMessage" and str(params.get("chat_id")) in self.throttle_once:
             self.throttle_once.discard(str(params.get("chat_id")))
-            return web.json_response({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                                      "parameters": {"retry_after": 1}}, status=429)
+            status, body, _ = too_many_requests(1)
+            return web.json_response(body, status=status)
         if method == "sendMessage":
             self.message_id += 1
             chat_id = int(params["chat_id"])
@@ -146,7 +196,8 @@ class FakeTelegram(_Fake):
         return web.json_response({"ok": True, "result": True})
 
     def sent_to(self, chat_id: int) -> List[Dict[str, Any]]:
-        return [c["params"] for c in self.snapshot() if c["method"] == "sendMessage" and str(c["params"].get("chat_id")) == str(chat_id)]
+        return [c["params"] for c in self.snapshot()
+                if c["method"] == "sendMessage" and str(c["params"].get("chat_id")) == str(chat_id)]
 
 
 class FakeZalo(_Fake):
@@ -155,7 +206,8 @@ class FakeZalo(_Fake):
     ``calls``: ``{"kind": "cs"|"refresh", "headers", "body"}``. ``access_token``
     is the only accepted token; ``expire()`` makes the current one invalid
     (the next ``cs`` call answers ``-216``) without changing the refresh token;
-    ``refuse(user_id)`` makes messages to that user fail with ``-230``.
+    ``refuse(user_id)`` makes messages to that user fail with ``-230``;
+    ``fail_next(user_id, *answers)`` gives the next messages to that user these answers.
     """
 
     def __init__(self) -> None:
@@ -165,6 +217,7 @@ class FakeZalo(_Fake):
         self.valid = True
         self.refreshes = 0
         self.refused: Dict[str, Tuple[int, str]] = {}  # user id -> (error code, message)
+        self.failures: Dict[str, List[Answer]] = {}  # user id -> answers for its next messages
 
     def app(self) -> web.Application:
         app = web.Application()
@@ -182,10 +235,22 @@ class FakeZalo(_Fake):
         with self.lock:
             self.refused[str(user_id)] = error
 
+    def fail_next(self, user_id: str, *answers: Answer) -> None:
+        """The next ``len(answers)`` messages to ``user_id`` get these answers, in order
+        (before the token is checked)."""
+        with self.lock:
+            self.failures.setdefault(str(user_id), []).extend(answers)
+
     async def cs(self, request: web.Request) -> web.Response:
         body = await request.json()
         token = request.headers.get("access_token", "")
         self.record(kind="cs", headers={"access_token": token}, body=body)
+        with self.lock:
+            queued = self.failures.get(str(body["recipient"]["user_id"]))
+            answer = queued.pop(0) if queued else None
+        if answer is not None:
+            status, payload, headers = answer
+            return web.json_response(payload, status=status, headers=headers)
         with self.lock:
             ok = self.valid and token == self.access_token
         if not ok:

@@ -16,6 +16,7 @@ import yaml
 
 from bot.channels.config import CHANNEL_SECTIONS as _SECTIONS
 from bot.channels.config import TELEGRAM_REQUIRED, ZALO_REQUIRED, redact
+from bot.channels.delivery import DeliveryFailed
 from bot.settings import PROJECT_ROOT, expand
 
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"
@@ -43,11 +44,20 @@ def clean(text: str, secrets: Sequence[Optional[str]] = ()) -> str:
     return redact(_URL_PASSWORD.sub(r"\1***@", str(text)), secrets)
 
 
+def outcome(failed: DeliveryFailed) -> str:
+    """How final a failed delivery is, in Vietnamese, for the operator."""
+    if failed.permanent:
+        return "lỗi cố định, không gửi lại"
+    return f"lỗi tạm thời, đã thử {failed.attempts} lần"
+
+
 class Sender(Protocol):
     """Sends one text to one user of a channel.
 
-    ``send`` raises on any failure (a refusal by the platform included);
-    ``describe(error)`` turns that error into a secret-free reason for the log;
+    ``send`` raises on any failure (a refusal by the platform included):
+    ``DeliveryFailed`` from the connectors' delivery policy, which has already
+    retried what was worth retrying; ``describe(error)`` turns that error into
+    a secret-free reason for the log, from its ``reason`` and permanence;
     ``close`` releases connections (the sender stays usable afterwards).
     """
 
@@ -69,7 +79,17 @@ class TelegramSender:
         await self.output.send_text_message(user_id, text)
 
     def describe(self, error: BaseException) -> str:
-        return clean(f"Telegram: {type(error).__name__}: {error}", self.secrets)[:500]
+        """``Telegram từ chối: <reason>`` for a permanent failure (e.g. the bot
+        was blocked), ``Telegram: <reason> (lỗi tạm thời, đã thử N lần)`` for a
+        transient one; secrets masked, at most 500 characters."""
+        if isinstance(error, DeliveryFailed):
+            if error.permanent:
+                text = f"Telegram từ chối: {error.reason}"
+            else:
+                text = f"Telegram: {error.reason} ({outcome(error)})"
+        else:
+            text = f"Telegram: {type(error).__name__}: {error}"
+        return clean(text, self.secrets)[:500]
 
     async def close(self) -> None:
         # The HTTP session only: aiogram 2 deprecates Bot.close(), which becomes the Bot API's
@@ -79,7 +99,7 @@ class TelegramSender:
 
 class ZaloSender:
     """Through our Zalo connector's client (``ZaloClient.send_text``); a refusal raises
-    ``ZaloAPIError`` with the platform's code (e.g. -230 outside the 7-day window)."""
+    ``DeliveryFailed`` with the platform's ``code`` (e.g. -230 outside the 7-day window)."""
 
     def __init__(self, client: Any, secrets: Sequence[Optional[str]] = ()) -> None:
         self.client = client
@@ -92,19 +112,28 @@ class ZaloSender:
             await self.client.send_text(user_id, part)
 
     def describe(self, error: BaseException) -> str:
-        code = getattr(error, "code", None)
+        """``Zalo từ chối (mã <code>): <Zalo's message> — <meaning>`` for a
+        refusal (the meaning from :data:`ZALO_REFUSALS`), ``Zalo: không gửi
+        được: <reason>`` otherwise (``không kết nối được máy chủ Zalo`` for a
+        network failure); a transient failure ends with ``(lỗi tạm thời, đã
+        thử N lần)``. Secrets and tokens masked, at most 500 characters."""
         tokens = getattr(self.client, "tokens", None)
         secrets = self.secrets + tuple(s for s in (getattr(tokens, "access_token", None),
                                                    getattr(tokens, "refresh_token", None)) if s)
-        if isinstance(code, int):
-            detail = str(error).split(": ", 1)[-1]
+        if not isinstance(error, DeliveryFailed):
+            return clean(f"Zalo: {type(error).__name__}: {error}", secrets)[:500]
+        code = error.code
+        if isinstance(code, int) and code < 0:  # Zalo's own error codes are negative; HTTP statuses are not
+            detail = error.reason.split(": ", 1)[-1]
             text = f"Zalo từ chối (mã {code}): {detail}"
             if code in ZALO_REFUSALS:
                 text += f" — {ZALO_REFUSALS[code]}"
-            elif code == 0:
-                text += " — không kết nối được máy chủ Zalo"
+        elif code is None and not error.permanent:
+            text = f"Zalo: không kết nối được máy chủ Zalo: {error.reason}"
         else:
-            text = f"Zalo: {type(error).__name__}: {error}"
+            text = f"Zalo: không gửi được: {error.reason}"
+        if not error.permanent:
+            text += f" ({outcome(error)})"
         return clean(text, secrets)[:500]
 
     async def close(self) -> None:
