@@ -65,3 +65,10 @@ def channel_report(credentials: Mapping[str, Any], base_url: str, widget_built: 
         else:
             lines.append(f"  {label:<15} on   {base_url}{path}")
     return lines
+
+
+def short_id(recipient: object) -> str:
+    """A recipient id shortened for logs: ``"987654321"`` -> ``"987…21"``; ids of
+    at most 6 characters are kept."""
+    value = str(recipient)
+    return value if len(value) <= 6 else f"{value[:3]}…{value[-2:]}"

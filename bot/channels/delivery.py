@@ -77,7 +77,7 @@ from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, TypeVar
 import aiohttp
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
-from bot.channels.config import redact
+from bot.channels.config import redact, short_id
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -186,13 +186,6 @@ class PlatformError(Exception):
 
 class AttemptTimedOut(asyncio.TimeoutError):
     """One attempt took longer than the policy's ``timeout_s``."""
-
-
-def short_id(recipient: Any) -> str:
-    """A recipient id shortened for logs: ``"987654321"`` -> ``"987…21"``; ids of
-    at most 6 characters are kept."""
-    value = str(recipient)
-    return value if len(value) <= 6 else f"{value[:3]}…{value[-2:]}"
 
 
 def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> Optional[float]:

@@ -117,10 +117,14 @@ def test_retried_event_is_answered_once(channel_assistant: ChannelAssistant) -> 
 
 
 MEDIA = {
-    "user_send_sticker": {"attachments": [{"type": "sticker", "payload": {"id": "bfe458bf64fa8da4d4eb", "url": "https://zalo-api.zadn.vn/sticker.png"}}]},
-    "user_send_image": {"text": "", "attachments": [{"type": "image", "payload": {"thumbnail": "https://photo.zdn.vn/t.jpg", "url": "https://photo.zdn.vn/i.jpg"}}]},
-    "user_send_file": {"attachments": [{"type": "file", "payload": {"url": "https://f.zdn.vn/797.pdf", "size": "12000", "name": "797.pdf", "type": "pdf"}}]},
-    "user_send_location": {"attachments": [{"type": "location", "payload": {"coordinates": {"latitude": "21.0285", "longitude": "105.8542"}}}]},
+    "user_send_sticker": {"attachments": [{"type": "sticker", "payload": {
+        "id": "bfe458bf64fa8da4d4eb", "url": "https://zalo-api.zadn.vn/sticker.png"}}]},
+    "user_send_image": {"text": "", "attachments": [{"type": "image", "payload": {
+        "thumbnail": "https://photo.zdn.vn/t.jpg", "url": "https://photo.zdn.vn/i.jpg"}}]},
+    "user_send_file": {"attachments": [{"type": "file", "payload": {
+        "url": "https://f.zdn.vn/797.pdf", "size": "12000", "name": "797.pdf", "type": "pdf"}}]},
+    "user_send_location": {"attachments": [{"type": "location", "payload": {
+        "coordinates": {"latitude": "21.0285", "longitude": "105.8542"}}}]},
 }
 
 

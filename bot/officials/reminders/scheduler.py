@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from bot.channels.config import short_id
 from bot.db.reminders import FAILED, SENT, ReminderStore, Subscriber
 from bot.db.repository import Repository
 from bot.db.views import AgencyStatus, UnknownAgencyError
@@ -95,10 +96,6 @@ class RunReport:
         return "\n".join(lines)
 
 
-def _short(user_id: str) -> str:
-    return user_id if len(user_id) <= 6 else f"{user_id[:3]}…{user_id[-2:]}"
-
-
 def run_once(engine: Engine, today: date, senders: Mapping[str, Sender], settings: Settings,
              store: Optional[ReminderStore] = None) -> RunReport:
     """Plan and send the reminders due on ``today`` (a local date).
@@ -157,10 +154,10 @@ def run_once(engine: Engine, today: date, senders: Mapping[str, Sender], setting
             store.finish(delivery_id, error)
             if error is None:
                 logger.info("reminder sent: %s %s %s %s to %s", sub.agency_code, due.obligation_code, due.stage,
-                            sub.channel, _short(sub.user_id))
+                            sub.channel, short_id(sub.user_id))
             else:
                 logger.warning("reminder failed: %s %s %s %s to %s: %s", sub.agency_code, due.obligation_code,
-                               due.stage, sub.channel, _short(sub.user_id), error)
+                               due.stage, sub.channel, short_id(sub.user_id), error)
             outcomes.append(Outcome(status=SENT if error is None else FAILED, error=error, **base))
     finally:
         for sender in used.values():

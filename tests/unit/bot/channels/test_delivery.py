@@ -15,7 +15,7 @@ import pytest
 from aiogram.utils import exceptions as tg
 from aiohttp import web
 
-from bot.channels.config import redact
+from bot.channels.config import redact, short_id
 from bot.channels.delivery import (
     DEFAULT_POLICY,
     DeliveryFailed,
@@ -24,7 +24,6 @@ from bot.channels.delivery import (
     PlatformError,
     deliver,
     parse_retry_after,
-    short_id,
     telegram_error,
     transport_error,
     zalo_error,
