@@ -1,27 +1,41 @@
-"""Processes the benchmark starts and measures: timed commands with the peak
-resident memory of their whole process tree, and the assistant's two servers.
+"""Commands the benchmark runs and measures, and the machine it runs on.
 
-Server start-up reuses the helpers of ``tests/e2e/conftest.py``.
+- :func:`run_timed`: run a command to completion; wall time (s) and the peak
+  resident memory (MB) of its whole process tree.
+- :class:`PeakRss` / :func:`tree_rss`: resident memory of a process tree,
+  sampled in a thread / read once.
+- :func:`bench_env`: the environment every benchmark command gets.
+- :func:`machine_info`, :func:`package_versions`: what ``results.json``
+  records about the machine and the installed packages.
+
+The servers themselves are started by :class:`bot.server.launcher.Launcher`
+(see :mod:`bench.serve`).
 """
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 import psutil
 
-from tests.e2e.conftest import BIN, ROOT, TODAY, free_port, wait_for
+from bot.server.launcher import BIN as BIN  # the virtualenv's bin/, re-exported for bench modules
+from bot.settings import PROJECT_ROOT
 
+ROOT = PROJECT_ROOT
 MB = 1024 * 1024
+# "Today" of every benchmark process (ASSISTANT_TODAY), as in the tests: day counts are reproducible.
+TODAY = "2022-05-10"
 
 
 def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (0 once it is gone)."""
+    """Resident bytes of process ``pid`` and all its descendants (0 once it is gone)."""
     try:
         root = psutil.Process(pid)
         procs = [root] + root.children(recursive=True)
@@ -36,8 +50,17 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tree_rss_mb(pid: int) -> float:
+    """:func:`tree_rss` in MB (MiB), rounded to 0.1."""
+    return round(tree_rss(pid) / MB, 1)
+
+
 class PeakRss:
-    """Samples the tree RSS of ``pid`` in a thread; ``peak`` is the maximum seen."""
+    """Samples :func:`tree_rss` of ``pid`` every ``interval_s`` seconds in a
+    thread while used as a context manager.
+
+    ``peak`` and ``last`` are in bytes (0 before the first sample).
+    """
 
     def __init__(self, pid: int, interval_s: float = 0.2):
         self.pid, self.interval_s, self.peak, self.last = pid, interval_s, 0, 0
@@ -50,16 +73,24 @@ class PeakRss:
             self.peak = max(self.peak, self.last)
             self._stop.wait(self.interval_s)
 
+    @property
+    def peak_mb(self) -> float:
+        """The peak in MB (MiB), rounded to 0.1."""
+        return round(self.peak / MB, 1)
+
     def __enter__(self) -> "PeakRss":
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
 
 
 def bench_env(**extra: str) -> Dict[str, str]:
+    """This process's environment, quietened (no Rasa telemetry, terse
+    TensorFlow), with "today" pinned to :data:`TODAY`, a fixed hash seed, and
+    ``extra`` on top. Returns a new dict."""
     env = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
                SANIC_HOST="127.0.0.1", ASSISTANT_TODAY=TODAY, PYTHONHASHSEED="0")
     env.update(extra)
@@ -68,97 +99,39 @@ def bench_env(**extra: str) -> Dict[str, str]:
 
 @dataclass
 class Timed:
+    """What :func:`run_timed` measured: ``wall_s`` (s, 0.01), ``peak_rss_mb``
+    (MB, 0.1) of the process tree, the exit code and the log file."""
+
     wall_s: float
     peak_rss_mb: float
     returncode: int
     log: Path
 
 
-def run_timed(args: List[str], log: Path, env: Dict[str, str], check: bool = True) -> Timed:
-    """Run a command to completion; wall time and peak RSS of its process tree."""
+def run_timed(args: Sequence[object], log: Path, env: Dict[str, str], check: bool = True) -> Timed:
+    """Run ``args`` in the project folder with ``env`` until it exits, its
+    output (stdout and stderr) going to ``log`` (parent folders created).
+
+    Raises:
+        RuntimeError: ``check`` and a non-zero exit code; the message ends with
+            the last 4,000 characters of the log.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
+    command: List[str] = [str(a) for a in args]
     started = time.perf_counter()
     with log.open("w") as out:
-        process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         with PeakRss(process.pid) as rss:
             returncode = process.wait()
-    result = Timed(round(time.perf_counter() - started, 2), round(rss.peak / MB, 1), returncode, log)
+    result = Timed(round(time.perf_counter() - started, 2), rss.peak_mb, returncode, log)
     if check and returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, args))} failed ({returncode}):\n{log.read_text()[-4000:]}")
+        raise RuntimeError(f"{' '.join(command)} failed ({returncode}):\n{log.read_text(errors='replace')[-4000:]}")
     return result
 
 
-@dataclass
-class Servers:
-    """The action server and the Rasa server of one model, on free loopback ports."""
-
-    model: Path
-    work: Path
-    env: Dict[str, str]
-    url: str = ""
-    action_url: str = ""
-    startup_s: float = 0.0
-    action_startup_s: float = 0.0
-    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
-    logs: Dict[str, Path] = field(default_factory=dict)
-
-    def _start(self, name: str, args: List[str]) -> subprocess.Popen:
-        log = self.work / f"{name}.log"
-        self.logs[name] = log
-        process = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        self.processes[name] = process
-        return process
-
-    def start(self) -> "Servers":
-        action_port, rasa_port = free_port(), free_port()
-        endpoints = self.work / "endpoints.yml"
-        endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-        started = time.perf_counter()
-        actions = self._start("actions", [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                                          "-p", str(action_port)])
-        self.action_url = f"http://127.0.0.1:{action_port}"
-        wait_for(f"{self.action_url}/health", actions, self.logs["actions"])
-        self.action_startup_s = round(time.perf_counter() - started, 2)
-        started = time.perf_counter()
-        rasa = self._start("rasa", [str(BIN / "rasa"), "run", "-i", "127.0.0.1", "-p", str(rasa_port),
-                                    "--model", str(self.model), "--endpoints", str(endpoints),
-                                    "--credentials", str(ROOT / "credentials.yml")])
-        self.url = f"http://127.0.0.1:{rasa_port}"
-        wait_for(f"{self.url}/webhooks/rest/", rasa, self.logs["rasa"])
-        self.startup_s = round(time.perf_counter() - started, 2)
-        return self
-
-    def pid(self, name: str) -> int:
-        return self.processes[name].pid
-
-    def rss_mb(self, name: str) -> float:
-        return round(tree_rss(self.pid(name)) / MB, 1)
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def __enter__(self) -> "Servers":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
 def machine_info() -> Dict:
-    import platform
-
+    """CPU model and counts, memory (GB), load average (1, 5, 15 min), OS and
+    Python version of this machine, as ``results.json`` records them."""
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -181,13 +154,17 @@ def machine_info() -> Dict:
     }
 
 
+def load_average() -> List[float]:
+    """The load average now (1, 5, 15 min), rounded to 0.01."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 PACKAGES = ["rasa", "rasa-sdk", "tensorflow", "scikit-learn", "numpy", "underthesea", "spacy", "sanic",
             "aiohttp", "SQLAlchemy", "psutil"]
 
 
 def package_versions() -> Dict[str, Optional[str]]:
-    from importlib.metadata import PackageNotFoundError, version
-
+    """``{name: version}`` of :data:`PACKAGES` (``None``: not installed)."""
     out: Dict[str, Optional[str]] = {}
     for name in PACKAGES:
         try:

@@ -4,9 +4,10 @@
 
 1. Memory: resident size of a fresh interpreter after each step of loading
    (TensorFlow import, Rasa import, model load, first parse).
-2. Time: starts the action server and the Rasa server (as the benchmark
-   does), samples the Rasa process with py-spy while 10 senders load it, and
-   sums the samples by frame ("inclusive": a frame anywhere on the stack).
+2. Time: starts the action server and the Rasa server as the benchmark
+   does (:func:`bench.serve.start_assistant`), samples the Rasa process with
+   py-spy while 10 senders load it, and sums the samples by frame
+   ("inclusive": a frame anywhere on the stack).
 Writes ``results/bench-profile/profile.json`` and py-spy's raw stacks.
 """
 from __future__ import annotations
@@ -21,7 +22,9 @@ from pathlib import Path
 from typing import Dict
 
 from bench.load import message_mix, run_load
-from bench.procs import BIN, ROOT, Servers, bench_env, run_timed
+from bench.procs import BIN, ROOT, bench_env, run_timed
+from bench.serve import start_assistant
+from bot.server.launcher import Launcher
 
 MEMORY_STEPS = r"""
 import json, os, sys, asyncio, psutil
@@ -54,12 +57,20 @@ BUCKETS = {
 
 
 def memory_steps(model: str, env: Dict[str, str]) -> Dict:
+    """``{step: resident MB}`` of a fresh interpreter loading ``model`` step by step (:data:`MEMORY_STEPS`).
+
+    Raises:
+        subprocess.CalledProcessError: the interpreter failed.
+    """
     out = subprocess.run([str(BIN / "python"), "-c", MEMORY_STEPS, model], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def summarise(raw: Path, top: int = 25) -> Dict:
+    """Sum py-spy's raw stacks (``frame;frame;... count`` lines) in ``raw``:
+    ``samples``, ``buckets_pct`` (share of samples with a :data:`BUCKETS` frame
+    anywhere on the stack, %), and the ``top`` frames by inclusive and by self share (%)."""
     total = 0
     inclusive: collections.Counter = collections.Counter()
     leaf: collections.Counter = collections.Counter()
@@ -87,6 +98,7 @@ def summarise(raw: Path, top: int = 25) -> Dict:
 
 
 def main() -> None:
+    """Command line: see the module docstring."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
     parser.add_argument("--seconds", type=int, default=30)
@@ -101,15 +113,17 @@ def main() -> None:
 
     env = dict(env, DATABASE_URL=f"sqlite:///{out / 'assistant.db'}")
     run_timed([str(BIN / "python"), "-m", "bot", "init-db"], out / "init_db.log", env)
-    with Servers(Path(args.model), out, env) as servers:
-        report["startup_s"] = servers.startup_s
+    with Launcher(env=env, log_dir=out) as launcher:
+        url = start_assistant(launcher, Path(args.model), out)
+        rasa = launcher.processes["rasa"]
+        report["startup_s"] = rasa.ready_after_s
         raw = out / "rasa_c10.raw.txt"
-        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(servers.pid("rasa")), "--duration",
+        spy = subprocess.Popen([str(BIN / "py-spy"), "record", "--pid", str(rasa.pid), "--duration",
                                 str(args.seconds), "--rate", "100", "--format", "raw", "--output", str(raw),
                                 "--nonblocking"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         load: Dict = {}
         thread = threading.Thread(target=lambda: load.update(
-            asyncio.run(run_load(servers.url, message_mix(args.messages), 10, "profile"))))
+            asyncio.run(run_load(url, message_mix(args.messages), 10, "profile"))))
         thread.start()
         spy_out, _ = spy.communicate()
         thread.join()

@@ -11,10 +11,10 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
+from bench.load import count_user_events, run_senders
 from bot.server.patches import ACTION_APOLOGY
 
 from .conftest import Cluster, new_sender, reply_text
-from .load import count_user_events, run_load
 
 DB_APOLOGY = "hệ thống dữ liệu hạn nộp và tình hình nộp báo cáo đang tạm thời không truy cập được"
 LOOKUP = "Bộ Y tế đã nộp báo cáo quý 2 chưa"
@@ -104,7 +104,7 @@ def test_one_server_killed_during_load_then_restarted(cluster: Cluster) -> None:
             killed.set()
             threading.Thread(target=cluster.kill, args=("rasa1",), daemon=True).start()
 
-    result = asyncio.run(run_load(cluster.lb, senders=20, messages=4, retries=3, on_progress=progress))
+    result = asyncio.run(run_senders(cluster.lb, senders=20, messages=4, retries=3, on_progress=progress))
     summary = result.summary()
     # a message the dying server had stored before the client retried it is stored twice
     summary["stored_user_events"] = count_user_events(cluster.tracker_db, result.run_id)

@@ -11,15 +11,16 @@ import json
 import os
 from pathlib import Path
 
+from bench.load import count_user_events, run_senders
+
 from .conftest import ROOT, Cluster
-from .load import count_user_events, run_load
 
 
 def test_load_across_cluster(cluster: Cluster) -> None:
     senders = int(os.environ.get("CLUSTER_LOAD_SENDERS") or 40)
     messages = int(os.environ.get("CLUSTER_LOAD_MESSAGES") or 5)
     base = cluster.lb or cluster.servers[0]
-    result = asyncio.run(run_load(base, senders, messages, retries=0, timeout_s=300))
+    result = asyncio.run(run_senders(base, senders, messages, retries=0, timeout_s=300))
     summary = result.summary()
     summary["through"] = "nginx" if cluster.lb else "server 0"
     summary["stored_user_events"] = count_user_events(cluster.tracker_db, result.run_id)

@@ -1,0 +1,123 @@
+"""``results.md``: the tables of a run, drawn from its ``results.json``.
+
+:func:`render_markdown` takes the results dict (complete or not: sections
+whose figures are missing are left out) and returns Markdown. Redraw a
+committed run without measuring::
+
+    python -m bench.run --render bench/results.json
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+from bench.data import SUBSETS
+from bench.targets import BASELINE_NOTE
+
+
+def fmt(value, digits: int = 3) -> str:
+    """A figure for a table cell: ``–`` for ``None``, floats with ``digits`` decimals, dicts as ``key value, ...``."""
+    if value is None:
+        return "–"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {fmt(v, digits)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def render_markdown(results: Dict) -> str:
+    """``results.md`` (Markdown text) of ``results`` (the dict of results.json)."""
+    m = results["machine"]
+    lines = [
+        f"# Benchmark results ({results['mode']} run)",
+        "",
+        f"Run `{results['run_id']}`, started {results['started_at']}, took {fmt(results.get('wall_s'), 0)} s"
+        + ("" if results.get("complete") else " — **incomplete run**") + ".",
+        f"Machine: {m['cpu_model']}, {m['cpus_usable']} usable CPUs ({m['cpu_cores_logical']} logical), "
+        f"{m['memory_total_gb']} GB RAM, load average at start {m['load_average_at_start']}, "
+        f"at the last write {m.get('load_average_now')} "
+        f"(the CPU is shared with other work); {m['os']}, Python {m['python']}.",
+        "Packages: " + ", ".join(f"{k} {v}" for k, v in results["packages"].items() if v) + ".",
+        *([f"Code: commit `{results['repo']['commit'][:12]}`"
+           + (f", with uncommitted changes to {', '.join(results['repo']['uncommitted'])}"
+              if results["repo"]["uncommitted"] else "") + "."] if results.get("repo") else []),
+        "",
+    ]
+    if results["mode"] == "smoke":
+        lines += ["**Smoke mode**: tiny training subset, few epochs, a few requests. "
+                  "These numbers only show that the benchmark runs; they say nothing about quality or speed.", ""]
+    nlu = results.get("nlu", {})
+    if nlu:
+        lines += ["## Understanding (held-out set: intent macro-F1 / accuracy, agency entity F1)", "",
+                  f"Held-out examples: {nlu.get('ours', {}).get('examples', '?')} per subset.", "",
+                  "| pipeline | diacritics | no diacritics | CAPS | NFD | agency entity F1 (diacritics / none / caps) |",
+                  "|---|---|---|---|---|---|"]
+        for name in ("ours", "whitespace_baseline", "tfidf_logreg"):
+            if name not in nlu:
+                continue
+            e = nlu[name]
+            cells = [f"{fmt(e['intent_macro_f1'][s])} / {fmt(e['intent_accuracy'][s])}" for s in SUBSETS]
+            ent = (" / ".join(fmt(e["entity_f1_by_subset"][s]) for s in SUBSETS)
+                   if "entity_f1_by_subset" in e else "n/a (intents only)")
+            lines.append(f"| {name} | " + " | ".join(cells) + f" | {fmt(e.get('intent_macro_f1_nfd'))} | {ent} |")
+        cv = nlu.get("ours_cross_validation")
+        if cv:
+            lines += ["", f"{cv['folds']}-fold cross-validation of our pipeline on the hand-written training "
+                      "examples (diacritic-free copies made from each training part only): intent macro-F1 "
+                      + ", ".join(f"{s} {fmt(cv['intent_macro_f1_mean'][s])} ± {fmt(cv['intent_macro_f1_std'][s])}"
+                                  for s in SUBSETS)
+                      + f"; agency entity F1 {fmt(cv['entity_f1_mean'])}."]
+        else:
+            lines += ["", "Cross-validation: not run in this mode."]
+        lines.append("")
+    ev = results.get("eval")
+    if ev:
+        lines += ["## Acceptance questions (`../shared/eval/*.yml` over REST)", "",
+                  "| file | cases | passed | pass rate |", "|---|---|---|---|"]
+        for name, s in ev["files"].items():
+            lines.append(f"| {name} | {s['cases']} | {s['passed']} | {fmt(s['pass_rate'])} |")
+        lines.append(f"| **all** | {ev['cases']} | {ev['passed']} | {fmt(ev['pass_rate'])} |")
+        lines.append("")
+    seq = results.get("latency_ms", {}).get("sequential")
+    if seq:
+        lines += ["## Latency and throughput (REST on loopback, action server + SQLite, mixed load)", "",
+                  f"Sequential, {seq['n']} messages: p50 {seq['p50']} ms, p95 {seq['p95']} ms, "
+                  f"p99 {seq['p99']} ms, max {seq['max']} ms (errors {seq['errors']}, empty replies "
+                  f"{seq['empty_replies']}).", "",
+                  "| concurrent senders | messages | msg/s | p50 ms | p95 ms | max ms | errors | empty replies |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for t in results.get("throughput", {}).values():
+            lines.append(f"| {t['concurrency']} | {t['messages']} | {t['msg_per_s']} | {t['latency_ms']['p50']} | "
+                         f"{t['p95_ms']} | {t['latency_ms']['max']} | {t['errors']} | {t['empty_replies']} |")
+        lines.append("")
+    train, server = results.get("train", {}), results.get("server", {})
+    if train or server:
+        lines += ["## Cost", "", "| what | value |", "|---|---|"]
+        if train:
+            lines += [f"| training, ours (augmentation + `rasa train`, NLU and dialogue) | {train['wall_s']} s "
+                      f"(augmentation {train['augment_wall_s']} s), peak RSS {train['peak_rss_mb']} MB |",
+                      f"| model size, ours | {train['model_mb']} MB |"]
+            ws = results.get("train_baselines", {}).get("whitespace_baseline")
+            if ws:
+                lines.append(f"| training, whitespace baseline (NLU only) | {ws['wall_s']} s, "
+                             f"peak RSS {ws['peak_rss_mb']} MB, model {ws['model_mb']} MB |")
+            tf = results.get("nlu", {}).get("tfidf_logreg")
+            if tf:
+                lines.append(f"| training, TF-IDF + logistic regression | {tf['train_wall_s']} s |")
+        if server:
+            lines += [f"| Rasa server start-up (process start → REST answers) | {server['startup_s']} s |",
+                      f"| first reply after start-up | {server.get('first_reply_ms')} ms |",
+                      f"| Rasa server RSS at rest / peak under load | {server['rss_idle_mb']} / "
+                      f"{server.get('rss_load_mb', '–')} MB ({server.get('rasa_processes', 1)} process) |",
+                      f"| action server RSS at rest / peak under load | {server['action_rss_idle_mb']} / "
+                      f"{server.get('action_rss_load_mb', '–')} MB |"]
+        lines.append("")
+    tg = results.get("targets", [])
+    if tg:
+        lines += ["## Targets (issue 5)", "", f"Reference: {BASELINE_NOTE}.", "",
+                  "| target | goal | measured | met |", "|---|---|---|---|"]
+        for t in tg:
+            value = fmt(t["value"]) if isinstance(t["value"], dict) else t["value"]
+            lines.append(f"| {t['target']} | {t['goal']} | {value} | {'yes' if t['met'] else '**no**'} |")
+        lines.append("")
+    return "\n".join(lines)
