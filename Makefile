@@ -43,7 +43,7 @@ db: install
 # annotation was silently dropped.
 model: install data
 	@mkdir -p var
-	$(BIN)/rasa train --fixed-model-name tro-ly-797 --out models 2>&1 | tee var/train.log
+	set -o pipefail; $(BIN)/rasa train --fixed-model-name tro-ly-797 --out models 2>&1 | tee var/train.log
 	@if grep -q "Misaligned entity annotation" var/train.log; then \
 	  echo "Training printed 'Misaligned entity annotation' (see var/train.log)"; exit 1; fi
 	@test -f $(MODEL)

@@ -2,7 +2,7 @@
 user events stored in PostgreSQL equal the messages sent.
 
 Shortened in `make test` (CLUSTER_LOAD_SENDERS x CLUSTER_LOAD_MESSAGES, default
-40 x 5); `make load` runs 200 x 10. Figures go to results/cluster/load.json.
+40 x 5); `make load` runs 200 x 10. Figures go to results/cluster/load-<senders>x<messages>.json.
 """
 from __future__ import annotations
 
