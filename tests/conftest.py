@@ -109,3 +109,33 @@ def repo(seeded_engine):
     from bot.db.repository import Repository
 
     return Repository(seeded_engine)
+
+
+@pytest.fixture
+def fake_telegram():
+    """A fake Telegram Bot API on loopback (:class:`tests.support.fakes.FakeTelegram`), recording every call."""
+    from tests.support.fakes import FakeTelegram
+
+    fake = FakeTelegram()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_zalo():
+    """A fake Zalo OA API on loopback (:class:`tests.support.fakes.FakeZalo`), recording every call."""
+    from tests.support.fakes import FakeZalo
+
+    fake = FakeZalo()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def sleeps():
+    """A ``sleep`` for the delivery policy that records the waits and returns at once."""
+    from tests.support.fakes import Sleeps
+
+    return Sleeps()

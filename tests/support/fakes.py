@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import socket
 import threading
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from aiohttp import web
+
+from bot.server.launcher import free_port
 
 TELEGRAM_TOKEN = "123456789:AAE-fake-telegram-token-for-tests_0123"
 TELEGRAM_BOT_NAME = "TroLy797Bot"
@@ -74,10 +75,14 @@ def zalo_error(code: int, message: str) -> Answer:
     return 200, {"error": code, "message": message}, {}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Sleeps:
+    """An injected ``sleep`` that records the waits and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: List[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(float(seconds))
 
 
 class _Fake:

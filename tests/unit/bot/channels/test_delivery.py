@@ -28,20 +28,11 @@ from bot.channels.delivery import (
     transport_error,
     zalo_error,
 )
+from tests.support.fakes import Sleeps
 
 TOKEN = "123456789:AAF-secretSECRETsecret_xyz"
 ZALO_TOKEN = "zalo-access-token-VERYSECRET"
 RECIPIENT = "987654321"
-
-
-class Sleeps:
-    """An injected ``sleep`` that records the waits and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: List[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(float(seconds))
 
 
 def policy(sleeps: Sleeps, **bounds: Any) -> DeliveryPolicy:

@@ -26,7 +26,7 @@ from tests.support.fakes import (
     CHAT_NOT_FOUND,
     TELEGRAM_BOT_NAME,
     TELEGRAM_TOKEN,
-    FakeTelegram,
+    Sleeps,
     free_port,
     too_many_requests,
 )
@@ -67,29 +67,6 @@ def test_long_vietnamese_payload_gets_a_short_id() -> None:
 # --------------------------------------------------------------------------- #
 # Sending through the delivery policy, over HTTP to a fake Bot API            #
 # --------------------------------------------------------------------------- #
-class Sleeps:
-    """An injected ``sleep`` that records the waits and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: List[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(float(seconds))
-
-
-@pytest.fixture
-def fake_telegram():
-    fake = FakeTelegram()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
-
-
 @pytest.fixture
 async def output(fake_telegram, sleeps):
     out = TelegramOutput(TELEGRAM_TOKEN, fake_telegram.url,

@@ -28,32 +28,9 @@ from tests.support.fakes import (
 USER = "7712345678900000001"
 
 
-class Sleeps:
-    """An injected ``sleep`` that records the waits and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: List[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(float(seconds))
-
-
-@pytest.fixture
-def fake_zalo():
-    fake = FakeZalo()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
 def client(fake: FakeZalo, path, policy: DeliveryPolicy = DeliveryPolicy(attempts=1)) -> ZaloClient:
     tokens = ZaloTokens(ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN, path)
     return ZaloClient(ZALO_APP_ID, ZALO_APP_SECRET, tokens, fake.url, fake.url, policy=policy)
-
-
-@pytest.fixture
-def sleeps() -> Sleeps:
-    return Sleeps()
 
 
 @pytest.fixture

@@ -18,8 +18,6 @@ from tests.support.fakes import (
     ZALO_APP_ID,
     ZALO_APP_SECRET,
     ZALO_REFRESH_TOKEN,
-    FakeTelegram,
-    FakeZalo,
     free_port,
     zalo_error,
     zalo_http_error,
@@ -29,19 +27,13 @@ NO_WAIT = DeliveryPolicy(attempts=3, base_delay_s=0, max_delay_s=1, timeout_s=5)
 
 
 @pytest.fixture
-def telegram():
-    fake = FakeTelegram()
-    fake.start()
-    yield fake
-    fake.stop()
+def telegram(fake_telegram):
+    return fake_telegram
 
 
 @pytest.fixture
-def zalo():
-    fake = FakeZalo()
-    fake.start()
-    yield fake
-    fake.stop()
+def zalo(fake_zalo):
+    return fake_zalo
 
 
 @pytest.fixture
