@@ -102,3 +102,23 @@ async def test_action_guard_apologises_once_per_message(monkeypatch):
     assert [e.text for e in first] == [ACTION_APOLOGY] and second == []
     assert [e.text for e in third] == [ACTION_APOLOGY]
     assert len(calls) == 2
+
+
+def test_importing_our_modules_patches_nothing_the_credentials_entry_does():
+    """Patches come from one explicit place: the RasaPatches entry of credentials.yml."""
+    import subprocess
+    import sys
+
+    from bot.settings import PROJECT_ROOT
+
+    code = (
+        "import bot.channels.rest, bot.channels.telegram, bot.channels.zalo, bot.channels.webchat, bot.server.lock_store\n"
+        "from rasa.core.actions.action import RemoteAction\n"
+        "print(getattr(RemoteAction.run, '_guarded', False))\n"
+        "import rasa.core.run\n"
+        "channels = rasa.core.run.create_http_input_channels(None, 'credentials.yml')\n"
+        "print(getattr(RemoteAction.run, '_guarded', False), sorted(c.name() for c in channels)[0])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+                         timeout=300)
+    assert out.stdout.split() == ["False", "True", "patches"]
