@@ -15,7 +15,8 @@ export PYTHONHASHSEED := 0
 help:
 	@echo "make run    - install, seed the database, train if needed, start the assistant (Ctrl-C stops)"
 	@echo "make shell  - the same, chatting in this terminal"
-	@echo "make test   - every test (unit, data validation, test stories, held-out NLU, end-to-end)"
+	@echo "make test   - every test (lint, unit, data validation, test stories, held-out NLU, end to end,"
+	@echo "              benchmark smoke, channels, cluster)"
 
 # --- set-up ---------------------------------------------------------------
 $(BIN)/python:

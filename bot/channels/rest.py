@@ -1,4 +1,4 @@
-"""A hardened REST channel, and a guard around calls to the action server.
+"""A hardened REST channel: input checks, a length cap, a rate limit, an apology on failure.
 
 ``credentials.yml``::
 
