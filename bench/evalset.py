@@ -1,7 +1,7 @@
 """The question sets both the tests and the benchmark replay, and how a reply is checked.
 
-- The acceptance files ``../shared/eval/*.yml`` (and ``../shared/eval-chat/*.yml``
-  once that folder exists): :func:`load_cases`, :func:`turns_of`, :func:`check`.
+- The acceptance files ``../shared/eval/*.yml`` (and ``../shared/eval-chat/*.yml``):
+  :func:`load_cases`, :func:`turns_of`, :func:`check`, :func:`replay`.
 - The held-out NLU set ``tests/data/nlu_holdout.yml`` and its variants
   (:data:`VARIANTS`: as written, without diacritics, in capitals, in NFD), with
   :func:`entity_f1` over exact spans.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Callable, Dict, List, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import yaml
 
@@ -61,6 +61,22 @@ def check(reply: str, turn: Dict) -> List[str]:
     problems = [f"missing /{p}/" for p in turn.get("expect", []) if not re.search(p, text, re.I)]
     problems += [f"forbidden /{p}/" for p in turn.get("forbid", []) if re.search(p, text, re.I)]
     return problems
+
+
+def replay(case: Dict, ask: Callable[[str], str]) -> Optional[Dict]:
+    """Replay one case, a turn at a time, through ``ask(message) -> reply text``
+    (one conversation: the caller keeps one sender id).
+
+    Returns ``None`` when every turn passes, else the first failing turn as
+    ``{"ask", "reply", "problems"}`` (:func:`check`). ``ask`` may raise (HTTP
+    errors, timeouts); nothing is caught here.
+    """
+    for turn in turns_of(case):
+        reply = ask(turn["ask"])
+        problems = check(reply, turn)
+        if problems:
+            return {"ask": turn["ask"], "reply": reply, "problems": problems}
+    return None
 
 
 def reply_text(messages: List[Dict]) -> str:

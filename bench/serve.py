@@ -19,7 +19,7 @@ from typing import Callable, Dict, List
 import psutil
 import requests
 
-from bench.evalset import check, load_cases, reply_text, turns_of
+from bench.evalset import load_cases, replay, reply_text
 from bench.load import message_mix, run_load
 from bench.procs import BIN, ROOT, PeakRss, run_timed, tree_rss_mb
 from bot.server.launcher import Launcher, free_port, write_endpoints
@@ -61,16 +61,16 @@ def eval_pass_rate(url: str) -> Dict:
     failures: List[Dict] = []
     for case_id, case in load_cases():
         sender = f"eval-{uuid.uuid4().hex[:12]}"
-        ok = True
-        for turn in turns_of(case):
-            response = requests.post(f"{url}/webhooks/rest/webhook",
-                                     json={"sender": sender, "message": turn["ask"]}, timeout=60)
-            problems = (check(reply_text(response.json()), turn) if response.status_code == 200
-                        else [f"HTTP {response.status_code}"])
-            if problems:
-                ok = False
-                failures.append({"case": case_id, "ask": turn["ask"], "problems": problems})
-                break
+
+        def ask(message: str, sender: str = sender) -> str:
+            response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                                     timeout=60)
+            return reply_text(response.json()) if response.status_code == 200 else f"HTTP {response.status_code}"
+
+        failure = replay(case, ask)
+        ok = failure is None
+        if failure:
+            failures.append({"case": case_id, "ask": failure["ask"], "problems": failure["problems"]})
         stats = by_file.setdefault(case_id.split(":", 1)[0], {"cases": 0, "passed": 0})
         stats["cases"] += 1
         stats["passed"] += int(ok)

@@ -11,7 +11,7 @@ from typing import Dict
 
 import pytest
 
-from bench.evalset import EVAL_DIRS, check, load_cases, reply_text, turns_of
+from bench.evalset import EVAL_DIRS, load_cases, replay, reply_text
 
 from .conftest import Assistant
 
@@ -25,7 +25,5 @@ def test_eval_directory_has_cases() -> None:
 @pytest.mark.parametrize("case_id,case", CASES, ids=[c[0] for c in CASES])
 def test_eval_case(assistant: Assistant, case_id: str, case: Dict) -> None:
     sender = f"eval-{uuid.uuid4().hex[:12]}"
-    for turn in turns_of(case):
-        reply = reply_text(assistant.send(sender, turn["ask"]))
-        problems = check(reply, turn)
-        assert not problems, f"{case_id}: {turn['ask']!r} -> {reply!r}: {problems}"
+    failure = replay(case, lambda message: reply_text(assistant.send(sender, message)))
+    assert failure is None, f"{case_id}: {failure}"
