@@ -70,7 +70,7 @@ def _foreground(launcher: Launcher, what: str) -> Iterator[Dict[str, int]]:
         status["code"] = 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean-up short
-        launcher.stop_all()
+        launcher.stop()
 
 
 def cmd_serve(_repo: None, args) -> int:

@@ -92,7 +92,7 @@ class Process:
 class Launcher:
     """Starts processes with ``env`` (default: this process's environment plus
     :data:`QUIET`) in ``cwd`` (the project), logs to ``log_dir/<name>.log``
-    (``None``: this terminal), and stops them all on :meth:`stop_all` or when
+    (``None``: this terminal), and stops them all on :meth:`stop` or when
     leaving a ``with`` block."""
 
     env: Optional[Mapping[str, str]] = None
@@ -163,13 +163,11 @@ class Launcher:
                 proc.popen.kill()
                 proc.popen.wait()
 
-    stop_all = stop
-
     def __enter__(self) -> "Launcher":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop_all()
+        self.stop()
 
     # ------------------------------------------------------- the assistant's
     def action_server(self, port: int, name: str = "actions") -> Process:

@@ -91,7 +91,7 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
                                      started, time.monotonic(), extra={"env": launcher.env})
         yield assistant
     finally:
-        launcher.stop_all()
+        launcher.stop()
         telegram.stop()
         zalo.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -22,13 +22,12 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import pytest
 import requests
 
-from bench.evalset import reply_text  # noqa: F401 - re-exported for the tests of this folder
+from bench.evalset import reply_text
 from bot.server.cluster import prepare, render_nginx, start
 from bot.server.launcher import Launcher, free_port
 from bot.settings import PROJECT_ROOT
 
-ROOT = PROJECT_ROOT
-MODEL = ROOT / "models" / "tro-ly-797.tar.gz"
+MODEL = PROJECT_ROOT / "models" / "tro-ly-797.tar.gz"
 TODAY = "2022-05-10"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -197,8 +196,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         launcher.wait_ready("nginx")
         yield cluster
     finally:
-        launcher.stop_all()
-        artifacts = ROOT / "results" / "cluster"
+        launcher.stop()
+        artifacts = PROJECT_ROOT / "results" / "cluster"
         artifacts.mkdir(parents=True, exist_ok=True)
         for log in work.glob("*.log"):
             (artifacts / log.name).write_text(log.read_text(errors="replace"))

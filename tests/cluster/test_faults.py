@@ -11,10 +11,11 @@ import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
+from bench.evalset import reply_text
 from bench.load import count_user_events, run_senders
 from bot.server.patches import ACTION_APOLOGY
 
-from .conftest import Cluster, new_sender, reply_text
+from .conftest import Cluster, new_sender
 
 DB_APOLOGY = "hệ thống dữ liệu hạn nộp và tình hình nộp báo cáo đang tạm thời không truy cập được"
 LOOKUP = "Bộ Y tế đã nộp báo cáo quý 2 chưa"

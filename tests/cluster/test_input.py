@@ -8,7 +8,9 @@ import unicodedata
 import pytest
 import requests
 
-from .conftest import Cluster, new_sender, reply_text
+from bench.evalset import reply_text
+
+from .conftest import Cluster, new_sender
 
 BAD_BODIES = [
     (b'{"sender": "x", "message": "ch', "application/json"),

@@ -9,11 +9,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from pathlib import Path
 
 from bench.load import count_user_events, run_senders
+from bot.settings import PROJECT_ROOT
 
-from .conftest import ROOT, Cluster
+from .conftest import Cluster
 
 
 def test_load_across_cluster(cluster: Cluster) -> None:
@@ -24,7 +24,7 @@ def test_load_across_cluster(cluster: Cluster) -> None:
     summary = result.summary()
     summary["through"] = "nginx" if cluster.lb else "server 0"
     summary["stored_user_events"] = count_user_events(cluster.tracker_db, result.run_id)
-    out = Path(ROOT / "results" / "cluster")
+    out = PROJECT_ROOT / "results" / "cluster"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"load-{senders}x{messages}.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     print("load run:", json.dumps(summary, ensure_ascii=False))

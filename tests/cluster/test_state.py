@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from .conftest import Cluster, new_sender, reply_text
+from bench.evalset import reply_text
+
+from .conftest import Cluster, new_sender
 
 
 def test_conversation_alternating_between_servers_keeps_its_slots(cluster: Cluster) -> None:

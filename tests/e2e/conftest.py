@@ -19,7 +19,6 @@ import psutil
 import pytest
 import requests
 
-from bench.evalset import reply_text  # noqa: F401 - re-exported for the tests of this folder
 from bot.server.launcher import Launcher, free_port
 from bot.settings import PROJECT_ROOT
 
@@ -71,7 +70,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         yield Assistant(f"http://127.0.0.1:{rasa_port}", token, database_url, serve.pid)
     finally:
         stopped_cleanly = _interrupt(serve.popen)
-        launcher.stop_all()
+        launcher.stop()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "serve.log").write_text(serve.log_tail(10_000_000))
         if not stopped_cleanly:

@@ -9,7 +9,9 @@ import uuid
 
 import pytest
 
-from .conftest import Assistant, reply_text
+from bench.evalset import reply_text
+
+from .conftest import Assistant
 
 
 def new_sender() -> str:
