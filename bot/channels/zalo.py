@@ -294,31 +294,37 @@ class ZaloClient:
                 error code for a refusal (e.g. -230), ``permanent`` says whether
                 trying again later may help.
         """
-        body = {"recipient": {"user_id": str(user_id)}, "message": {"text": text}}
-        url = f"{self.api_base}/v3.0/oa/message/cs"
-        for refreshed in (False, True):
-            access, refresh = self.tokens.access_token, self.tokens.refresh_token
-
-            async def attempt(access: Text = access, token_error_ok: bool = not refreshed) -> Dict[str, Any]:
-                data = await self._post_json(url, headers={"access_token": access}, json=body)
-                code = int(data.get("error") or 0)
-                if code == 0 or (code in TOKEN_ERRORS and token_error_ok):
-                    return data  # a token error is handled below, outside the policy
-                raise ZaloAPIError(code, str(data.get("message", "")))
-
-            data = await deliver(attempt, what="zalo message", recipient=user_id, policy=self.policy,
-                                 secrets=self._secrets(), classify=zalo_error)
-            code = int(data.get("error") or 0)
-            if code == 0:
-                return cast(Dict[str, Any], data.get("data") or {})
+        used_refresh_token = self.tokens.refresh_token
+        data = await self._send_once(user_id, text, token_error_ok=True)
+        code = int(data.get("error") or 0)
+        if code != 0:  # the access token was refused: refresh it once, then send again
             logger.info("Zalo: access token rejected (%s), refreshing", code)
             try:
-                await self.refresh(refresh)
+                await self.refresh(used_refresh_token)
             except DeliveryFailed as failed:
                 raise record_failure("zalo message", user_id,
                                      f"access token rejected ({code}) and not refreshed: {failed.reason}",
                                      permanent=failed.permanent, attempts=1, secrets=self._secrets()) from failed
-        raise AssertionError("unreachable: the second round raises on a token error")
+            data = await self._send_once(user_id, text, token_error_ok=False)
+        return cast(Dict[str, Any], data.get("data") or {})
+
+    async def _send_once(self, user_id: Text, text: Text, *, token_error_ok: bool) -> Dict[str, Any]:
+        """One message under the delivery policy, with the current access token.
+        Output: Zalo's answer (``error`` 0, or a token error -216/-124 when
+        ``token_error_ok``). Raises ``DeliveryFailed`` otherwise."""
+        body = {"recipient": {"user_id": str(user_id)}, "message": {"text": text}}
+        access = self.tokens.access_token
+
+        async def attempt() -> Dict[str, Any]:
+            data = await self._post_json(f"{self.api_base}/v3.0/oa/message/cs", headers={"access_token": access},
+                                         json=body)
+            code = int(data.get("error") or 0)
+            if code == 0 or (code in TOKEN_ERRORS and token_error_ok):
+                return data  # a token error is the caller's to handle, outside the policy
+            raise ZaloAPIError(code, str(data.get("message", "")))
+
+        return await deliver(attempt, what="zalo message", recipient=user_id, policy=self.policy,
+                             secrets=self._secrets(), classify=zalo_error)
 
 
 class ZaloOutput(OutputChannel):
