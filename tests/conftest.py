@@ -80,27 +80,28 @@ def db_engine(request, tmp_path):
     engine.dispose()
 
 
-@pytest.fixture
-def migrated_engine(db_engine):
-    """:func:`db_engine` brought to the newest migration and seeded with the
-    shipped data files, without the sample submissions."""
+def _migrated(engine, with_samples: bool):
     from bot.db.migrate import upgrade
     from bot.db.seed import seed
     from bot.settings import DATA_DIR
 
-    upgrade(db_engine)
-    seed(db_engine, DATA_DIR, with_samples=False)
-    return db_engine
+    upgrade(engine)
+    seed(engine, DATA_DIR, with_samples=with_samples)
+    return engine
 
 
 @pytest.fixture
-def seeded_engine(migrated_engine):
-    """:func:`migrated_engine` with the shipped sample submissions too."""
-    from bot.db.seed import seed
-    from bot.settings import DATA_DIR
+def migrated_engine(db_engine):
+    """:func:`db_engine` brought to the newest migration and seeded with the
+    shipped data files, without the sample submissions."""
+    return _migrated(db_engine, with_samples=False)
 
-    seed(migrated_engine, DATA_DIR)
-    return migrated_engine
+
+@pytest.fixture
+def seeded_engine(db_engine):
+    """:func:`db_engine` brought to the newest migration and seeded with the
+    shipped data files, the sample submissions included."""
+    return _migrated(db_engine, with_samples=True)
 
 
 @pytest.fixture
