@@ -39,15 +39,22 @@ data: $(NLU_PLAIN)
 db: install
 	$(BIN)/python -m bot init-db
 
-# Rasa's own fingerprinting decides whether anything needs retraining.
+# `rasa train` runs only when an input of the model is newer than the model
+# (every later stage of `make test` reuses it without even asking Rasa); then
+# Rasa's own fingerprinting decides which components need retraining.
 # A "Misaligned entity annotation" warning fails the build: it means an
 # annotation was silently dropped.
-model: install data
+MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '*/generated/*') \
+                $(wildcard bot/nlu/*.py bot/domain/*.py)
+
+$(MODEL): $(VENV)/.installed $(NLU_PLAIN) $(MODEL_INPUTS)
 	@mkdir -p var
 	set -o pipefail; $(BIN)/rasa train --fixed-model-name tro-ly-797 --out models 2>&1 | tee var/train.log
 	@if grep -q "Misaligned entity annotation" var/train.log; then \
 	  echo "Training printed 'Misaligned entity annotation' (see var/train.log)"; exit 1; fi
-	@test -f $(MODEL)
+	@test -f $@ && touch $@
+
+model: $(MODEL)
 
 # `python -m bot serve` (bot/cli/serve.py): action server, reminder scheduler and
 # Rasa server on loopback, in the foreground; Ctrl-C stops all three.
