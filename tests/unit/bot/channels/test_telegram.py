@@ -10,6 +10,7 @@ from typing import Any, List, Tuple
 import pytest
 import yaml
 
+from actions.lookups import agency_buttons
 from bot.channels.common import compact_payload
 from bot.channels.delivery import SETUP_POLICY, DeliveryFailed, DeliveryPolicy
 from bot.channels.telegram import (
@@ -19,6 +20,7 @@ from bot.channels.telegram import (
     callback_data_for,
     payload_from_callback,
 )
+from bot.domain.agencies import load_agencies
 from bot.settings import PROJECT_ROOT
 from tests.support.fakes import (
     BAD_GATEWAY,
@@ -37,10 +39,7 @@ def all_buttons() -> List[Tuple[str, str]]:
     domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
     buttons = [(b["title"], b["payload"]) for variants in domain["responses"].values()
                for variant in variants for b in variant.get("buttons") or []]
-    agencies = yaml.safe_load((PROJECT_ROOT / "data" / "agencies.yml").read_text(encoding="utf-8"))
-    entries = agencies["agencies"] if isinstance(agencies, dict) else agencies
-    # the same f-string as actions/lookups.py builds for agency choices
-    buttons += [(a["name"], f'/inform_agency{{"agency":"{a["code"]}"}}') for a in entries]
+    buttons += [(b["title"], b["payload"]) for b in agency_buttons(load_agencies(PROJECT_ROOT / "data" / "agencies.yml"))]
     return buttons
 
 
