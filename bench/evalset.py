@@ -6,13 +6,17 @@
   (:data:`VARIANTS`: as written, without diacritics, in capitals, in NFD), with
   :func:`entity_f1` over exact spans.
 - :func:`reply_text`: what a REST reply shows a person (texts and button titles).
+- :func:`score_variants`: the one scoring loop of a held-out set, whatever
+  parses (the running server's ``/model/parse`` in tests/e2e, a model loaded
+  in-process in the benchmark).
 """
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 import yaml
 
@@ -29,6 +33,7 @@ VARIANTS: Dict[str, Callable[[str], str]] = {
     "nfd": lambda t: unicodedata.normalize("NFD", t),
 }
 Span = Tuple[int, int]
+FALLBACK = "nlu_fallback"
 
 
 def load_cases(dirs=(SHARED / "eval",)) -> List[Tuple[str, Dict]]:
@@ -99,3 +104,80 @@ def entity_f1(gold: List[Set[Span]], predicted: List[Set[Span]]) -> float:
     precision = tp / n_pred if n_pred else 0.0
     recall = tp / n_gold if n_gold else 0.0
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def load_holdout(path: Path = HOLDOUT) -> List[Dict]:
+    """The intent examples of a Rasa NLU file: ``[{text, intent, agency: {(start, end), ...}}]``."""
+    from rasa.shared.nlu.training_data.loading import load_data  # Rasa only where it is needed
+
+    return [
+        {
+            "text": e.get("text"),
+            "intent": e.get("intent"),
+            "agency": {(x["start"], x["end"]) for x in e.get("entities", []) if x["entity"] == "agency"},
+        }
+        for e in load_data(str(path)).intent_examples
+    ]
+
+
+def intent_scores(gold: List[str], predicted: List[Optional[str]]) -> Dict[str, float]:
+    """``intent_accuracy`` and ``intent_macro_f1`` (macro over the gold labels), rounded to 4 digits."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    return {
+        "intent_accuracy": round(float(accuracy_score(gold, predicted)), 4),
+        "intent_macro_f1": round(float(f1_score(gold, predicted, average="macro", labels=sorted(set(gold)),
+                                                zero_division=0)), 4),
+    }
+
+
+async def score_variants(parse: Callable[[str], Awaitable[Dict[str, Any]]], examples: List[Dict],
+                         variants: Iterable[str] = tuple(VARIANTS)) -> Dict[str, Dict]:
+    """Parse every example of :func:`load_holdout` in each variant of :data:`VARIANTS`.
+
+    ``parse(text)`` returns Rasa's parse result (``intent``, ``intent_ranking``,
+    ``entities``). Returns ``{variant: {examples, intent_accuracy,
+    intent_macro_f1, parse_ms_mean (ms per message), errors, entity_errors,
+    ranked, agency_entity_f1}}``: ``errors`` lists wrong intents, ``ranked``
+    holds ``[gold, best intent other than the fallback, its confidence]`` per
+    example (``scripts/tune_fallback.py`` reads it); ``agency_entity_f1``
+    (exact spans) is left out for ``nfd``, whose character positions differ.
+    """
+    results: Dict[str, Dict] = {}
+    for name in variants:
+        change = VARIANTS[name]
+        gold_i: List[str] = []
+        pred_i: List[Optional[str]] = []
+        gold_s: List[Set[Span]] = []
+        pred_s: List[Set[Span]] = []
+        errors, entity_errors, ranked = [], [], []
+        started = time.perf_counter()
+        for example in examples:
+            text = change(example["text"])
+            parsed = await parse(text)
+            predicted = (parsed.get("intent") or {}).get("name")
+            gold_i.append(example["intent"])
+            pred_i.append(predicted)
+            if predicted != example["intent"]:
+                errors.append({"text": text, "gold": example["intent"], "predicted": predicted})
+            top = next((r for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK), None)
+            if top is not None:
+                ranked.append([example["intent"], top["name"], round(top["confidence"], 4)])
+            if name != "nfd":
+                found = {(e["start"], e["end"]) for e in parsed.get("entities", []) if e["entity"] == "agency"}
+                gold_s.append(example["agency"])
+                pred_s.append(found)
+                if found != example["agency"]:
+                    entity_errors.append({"text": text, "gold": [text[a:b] for a, b in sorted(example["agency"])],
+                                          "predicted": [text[a:b] for a, b in sorted(found)]})
+        results[name] = {
+            "examples": len(examples),
+            **intent_scores(gold_i, pred_i),
+            "parse_ms_mean": round(1000 * (time.perf_counter() - started) / max(1, len(examples)), 2),
+            "errors": errors,
+            "entity_errors": entity_errors,
+            "ranked": ranked,
+        }
+        if gold_s:
+            results[name]["agency_entity_f1"] = round(entity_f1(gold_s, pred_s), 4)
+    return results

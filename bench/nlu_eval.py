@@ -9,8 +9,8 @@ into the ``nlu.<pipeline>`` entry of ``results.json``. Subprocess side::
         --variants diacritics,no_diacritics,caps,nfd --out scores.json
 
 Each test example is scored as written and in every variant of
-:data:`bench.evalset.VARIANTS`, with the exact-span agency F1 of
-:func:`bench.evalset.entity_f1` (as the held-out test of ``tests/e2e`` does).
+:data:`bench.evalset.VARIANTS` by :func:`bench.evalset.score_variants`, the
+same loop as the held-out test of ``tests/e2e``.
 """
 from __future__ import annotations
 
@@ -18,14 +18,11 @@ import argparse
 import asyncio
 import json
 import logging
-import time
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from sklearn.metrics import accuracy_score, f1_score
-
 from bench.data import SUBSETS
-from bench.evalset import VARIANTS, entity_f1
+from bench.evalset import load_holdout, score_variants
 from bench.procs import BIN, run_timed
 
 
@@ -79,63 +76,16 @@ def nlu_summary(scores: Dict, with_entities: bool) -> Dict:
 
 
 # ------------------------------------------------------------- subprocess side
-def load_examples(path: Path) -> List[Dict]:
-    """The intent examples of a Rasa NLU file: ``[{text, intent, agency: {(start, end), ...}}]``."""
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    return [
-        {
-            "text": e.get("text"),
-            "intent": e.get("intent"),
-            "agency": {(x["start"], x["end"]) for x in e.get("entities", []) if x["entity"] == "agency"},
-        }
-        for e in load_data(str(path)).intent_examples
-    ]
-
-
-def score(gold: List[str], predicted: List[str]) -> Dict[str, float]:
-    """``intent_accuracy`` and ``intent_macro_f1`` (macro over the gold labels), rounded to 4 digits."""
-    return {
-        "intent_accuracy": round(float(accuracy_score(gold, predicted)), 4),
-        "intent_macro_f1": round(float(f1_score(gold, predicted, average="macro", labels=sorted(set(gold)),
-                                                zero_division=0)), 4),
-    }
-
-
 async def evaluate(model: str, examples: List[Dict], variants: Sequence[str]) -> Dict[str, Dict]:
-    """Load ``model`` (a ``.tar.gz``) and parse every example in each variant.
-
-    Returns ``{variant: {examples, intent_accuracy, intent_macro_f1,
-    parse_ms_mean (ms per message), errors (up to 25), agency_entity_f1}}``;
-    no ``agency_entity_f1`` for ``nfd``, whose character positions differ.
-    """
+    """Load ``model`` (a ``.tar.gz``) and score ``examples`` with
+    :func:`bench.evalset.score_variants`; at most 25 errors per variant are kept."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
-    results: Dict[str, Dict] = {}
-    for name in variants:
-        change = VARIANTS[name]
-        gold_i, pred_i, gold_s, pred_s, errors = [], [], [], [], []
-        started = time.perf_counter()
-        for example in examples:
-            text = change(example["text"])
-            parsed = await agent.parse_message(text)
-            predicted = parsed["intent"]["name"] if parsed.get("intent") else None
-            gold_i.append(example["intent"])
-            pred_i.append(predicted)
-            if predicted != example["intent"]:
-                errors.append({"text": text, "gold": example["intent"], "predicted": predicted})
-            if name != "nfd":  # NFD changes character positions
-                gold_s.append(example["agency"])
-                pred_s.append({(e["start"], e["end"]) for e in parsed.get("entities", []) if e["entity"] == "agency"})
-        results[name] = {
-            "examples": len(examples),
-            **score(gold_i, pred_i),
-            "parse_ms_mean": round(1000 * (time.perf_counter() - started) / max(1, len(examples)), 2),
-            "errors": errors[:25],
-        }
-        if gold_s:
-            results[name]["agency_entity_f1"] = round(entity_f1(gold_s, pred_s), 4)
+    results = await score_variants(agent.parse_message, examples, variants)
+    for scores in results.values():
+        scores["errors"] = scores["errors"][:25]
+        del scores["entity_errors"], scores["ranked"]
     return results
 
 
@@ -154,7 +104,7 @@ def main() -> None:
     for item in args.model:
         name, path = item.split("=", 1)
         path, _, test = path.partition("::")
-        examples = load_examples(Path(test or args.test))
+        examples = load_holdout(Path(test or args.test))
         out[name] = asyncio.run(evaluate(path, examples, variants))
     Path(args.out).write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
 

@@ -83,7 +83,7 @@ def tfidf_logreg(nlu: Path, holdout: Path) -> Dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    from bench.nlu_eval import score
+    from bench.evalset import intent_scores
 
     texts, labels = plain_examples(nlu)
     started = time.perf_counter()
@@ -98,7 +98,7 @@ def tfidf_logreg(nlu: Path, holdout: Path) -> Dict:
     by_subset = {}
     for name in SUBSETS + ["nfd"]:
         predicted = list(model.predict([VARIANTS[name](t) for t in test_texts]))
-        by_subset[name] = {"examples": len(test_texts), **score(test_labels, predicted)}
+        by_subset[name] = {"examples": len(test_texts), **intent_scores(test_labels, predicted)}
     return {"train_wall_s": round(train_s, 2), "training_examples": len(texts), "by_subset": by_subset}
 
 
