@@ -44,14 +44,15 @@ _PRONOUN_BEFORE = frozenset(
     "gui nop dang ky doc xem".split()
 )
 _PRONOUNS = {"e": "em", "a": "anh", "c": "chị"}
-# "kh": kế hoạch next to these words (folded) ...
-_PLAN_NEAR = frozenset(
-    "nop gui lap xay dung ban hanh phe duyet trinh ban cac ve cua nam cds chuyen quy bao so".split()
-)
-# ... không before these, or at the end of a clause.
+# "kh" is không before these words ("kh biết"), or at the end of a question after
+# these ("có kh", "được kh"); everywhere else it is kế hoạch, the useful reading
+# in this domain ("nộp kh", "kh năm 2022", "hạn kh").
 _NOT_BEFORE = frozenset("biet co duoc phai hieu nho ro can thay a nhi nhe vay ha".split())
-# Places next to which "Q.1" is a district (quận), not a quarter (quý).
-_DISTRICT_NEAR = frozenset("hcm tphcm sg saigon minh gon phuong duong quan".split())
+_NOT_AFTER = frozenset("co duoc phai dung roi hieu biet ok on".split())
+# "Q.1" is a district (quận), not a quarter (quý), right before these words
+# ("Q.1, TP.HCM") or right after these ("phường Bến Nghé Q.1" is not caught).
+_DISTRICT_NEXT = frozenset("tp tphcm hcm sg saigon sai ho thanh".split())
+_DISTRICT_PREV = frozenset("phuong duong quan".split())
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,8 @@ def expand(tokens: Sequence[Tuple[str, str]]) -> List[Expansion]:
         return word_at(i + 1)
 
     def near_district(i: int, j: int) -> bool:
-        around = [folded.get(k) for k in range(i - 3, j + 6) if k in folded]
-        return any(w in _DISTRICT_NEAR for w in around if w)
+        after = [folded[k] for k in range(j + 1, min(j + 4, len(tokens))) if k in folded][:1]
+        return bool(after) and after[0] in _DISTRICT_NEXT or prev_word(i) in _DISTRICT_PREV
 
     skip_to = -1
     for i, (kind, text) in enumerate(tokens):
@@ -121,7 +122,7 @@ def expand(tokens: Sequence[Tuple[str, str]]) -> List[Expansion]:
             continue
         if low == "kh":
             before, after = prev_word(i), next_word(i)
-            if after in _NOT_BEFORE or (after is None and before not in _PLAN_NEAR):
+            if after in _NOT_BEFORE or (after is None and before in _NOT_AFTER):
                 result.append(Expansion(i, i, "không"))
             else:
                 result.append(Expansion(i, i, "kế hoạch"))
