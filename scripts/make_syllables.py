@@ -1,7 +1,9 @@
 """Generate ``bot/domain/normalise/syllables.txt``: the Vietnamese syllable inventory.
 
-Source: underthesea's word list ``corpus/data/Viet74K.txt`` (shipped with the
-underthesea package the tokenizer uses). Every word is split into syllables
+Sources: underthesea's word list ``corpus/data/Viet74K.txt`` (shipped with the
+underthesea package the tokenizer uses), and the names and aliases of
+the canonical names in ``data/agencies.yml`` (for place names such as "Đắk Lắk"
+it lacks). Every word is split into syllables
 (on spaces and hyphens), lower-cased, put in NFC with the canonical tone
 placement of :func:`bot.domain.normalise.syllables.canonical_syllable`, and kept
 when it is shaped like a Vietnamese syllable (initial, vowels, final). Run::
@@ -31,7 +33,12 @@ def main() -> None:
 
     source = Path(underthesea.__file__).parent / "corpus" / "data" / "Viet74K.txt"
     found = set()
-    for line in source.read_text(encoding="utf-8").splitlines():
+    lines = source.read_text(encoding="utf-8").splitlines()
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "data" / "agencies.yml").read_text(encoding="utf-8"))
+    lines += [row["name"] for row in doc["agencies"]]
+    for line in lines:
         for piece in re.split(r"[\s\-]+", line.strip().lower()):
             piece = unicodedata.normalize("NFC", piece)
             if not piece or not _LETTERS.match(unicodedata.normalize("NFD", piece)):
@@ -41,7 +48,7 @@ def main() -> None:
                 continue
             found.add(canonical_syllable(piece))
     INVENTORY_FILE.write_text("\n".join(sorted(found)) + "\n", encoding="utf-8")
-    print(f"{len(found)} syllables from {source.name} -> {INVENTORY_FILE.relative_to(ROOT)}")
+    print(f"{len(found)} syllables from {source.name} and data/agencies.yml -> {INVENTORY_FILE.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

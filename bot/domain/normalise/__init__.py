@@ -47,6 +47,9 @@ _OPAQUE = r"""
 _TOKEN = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<amp>[^\W_]+(?:&[^\W_]+)+)|(?P<word>[^\W_]+)|(?P<punct>[^\w\s]|_)",
                     re.VERBOSE)
 _ASCII_WORD = re.compile(r"^[A-Za-z0-9]+$")
+# A Telex word with a quality key (aa, ee, oo, dd, w), then a tone key, then one
+# stray consonant: "keesh". Plain English ("more", "info") has no quality key.
+_STRAY_LAST_KEY = re.compile(r"^(?=.*(?:aa|ee|oo|dd|w))[a-z]+[sfrxj][b-df-hj-np-tv-z]$")
 # English words that Telex would read as a syllable ("see" -> "sê"): left alone.
 ENGLISH = frozenset(
     """see tree free moon noon soon door floor poor book good food cool pool tool zoom room boom
@@ -133,8 +136,8 @@ def _decode_word(word: str, all_caps_message: bool) -> str:
     if word.isupper() and len(word) > 1 and not all_caps_message:
         return word  # an acronym ("VAST", "USB") among ordinary words
     decoded = decode_keys(word)
-    if decoded is None and len(word) > 3 and not word[-1].isdigit():
-        decoded = decode_keys(word[:-1])  # a stray last key: "keesh" -> "kế"
+    if decoded is None and _STRAY_LAST_KEY.match(low):
+        decoded = decode_keys(word[:-1])  # a stray key after the tone key: "keesh" -> "kế"
     return decoded or word
 
 
