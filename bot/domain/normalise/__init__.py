@@ -35,7 +35,8 @@ from bot.domain.text import fold, nfc_with_offsets
 __all__ = ["Normalised", "normalise", "normalised_text", "chat_fold", "bench"]
 
 # Tokens never rewritten: URLs, e-mails, link codes ("ABCDE-23456"), anything with
-# a "/" and a digit (document numbers "797/BTTTT-THH", dates "6/3/2022").
+# a "/" and a digit (document numbers "797/BTTTT-THH", dates "6/3/2022"), and
+# hyphenated codes with a number (obligation codes "KH-2022", "BC-2022-Q2").
 _OPAQUE = r"""
     (?:https?://|www\.)\S+
   | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
@@ -43,6 +44,7 @@ _OPAQUE = r"""
   | \b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{10}\b
   | [^\s/]*\d[^\s/]*/\S*
   | [^\s/]+/[^\s/]*\d\S*
+  | [^\W_]+(?:-[^\W_]+)*-\d[\w-]*
 """
 _TOKEN = re.compile(rf"(?P<opaque>{_OPAQUE})|(?P<amp>[^\W_]+(?:&[^\W_]+)+)|(?P<word>[^\W_]+)|(?P<punct>[^\w\s]|_)",
                     re.VERBOSE)

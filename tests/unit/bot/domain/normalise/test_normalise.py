@@ -65,3 +65,8 @@ def test_chat_fold_feeds_the_parsers():
 
 def test_cost_is_well_under_a_millisecond():
     assert bench(["Booj Taif chinhs ddax noopj keesh hoachj chuwa", "hạn bc q3 là bao giờ ạ"] * 20) < 1000
+
+
+@pytest.mark.parametrize("raw", ["KH-2022 nop chua", "BC-2022-Q2", "covid-19"])
+def test_hyphenated_codes_stay(raw):
+    assert normalised_text(raw) == raw
