@@ -159,6 +159,22 @@ class VietnameseTokenizer(Tokenizer):
         }
 
     @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Hash of the normaliser's code and syllable inventory (and of this
+        module): Rasa's training cache keys components by class name and config
+        only, so without it a changed normaliser would reuse stale tokens."""
+        import hashlib
+        from pathlib import Path
+
+        import bot.domain.normalise as normaliser
+
+        digest = hashlib.sha256()
+        folder = Path(normaliser.__file__).parent
+        for path in sorted([*folder.glob("*.py"), *folder.glob("*.txt"), Path(__file__)]):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    @classmethod
     def create(
         cls,
         config: Dict[Text, Any],
