@@ -1,7 +1,9 @@
 """Pure helpers that read the user's words; no Rasa, no database.
 
-All matching is done on :func:`bot.domain.text.fold` (no diacritics, lower case), so
-NFD input, capitals and text typed without diacritics behave the same.
+All matching is done on :func:`bot.domain.normalise.chat_fold` (the normalised
+message without diacritics, lower case), so NFD input, capitals, text typed
+without diacritics or with Telex/VNI residue, and chat abbreviations ("bc",
+"qđ 749") behave the same.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import date, timedelta
 from typing import List
 
 from bot.domain.dates import vn_date
-from bot.domain.text import fold
+from bot.domain.normalise import chat_fold
 
 _DECISION = re.compile(r"(?<!\d)(749|942)(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(2020|2021|2022)(?!\d)")
@@ -23,12 +25,12 @@ def mentioned_decisions(text: str) -> List[str]:
     >>> mentioned_decisions("Quyết định 942/QĐ-TTg ban hành ngày nào?")
     ['942']
     """
-    return sorted(set(_DECISION.findall(fold(text))))
+    return sorted(set(_DECISION.findall(chat_fold(text))))
 
 
 def mentioned_years(text: str) -> List[int]:
     """Years 2020–2022 named in ``text``; a range ("2020-2022") names all three."""
-    folded = fold(text)
+    folded = chat_fold(text)
     if _YEAR_RANGE.search(folded):
         return [2020, 2021, 2022]
     return sorted({int(y) for y in _YEAR.findall(folded)})
@@ -48,7 +50,7 @@ def asks_what_is_missing(text: str) -> bool:
     >>> asks_what_is_missing("đơn vị tôi còn thiếu báo cáo nào"), asks_what_is_missing("đã nộp chưa")
     (True, False)
     """
-    return bool(_MISSING.search(fold(text or "")))
+    return bool(_MISSING.search(chat_fold(text or "")))
 
 
 _REFERENCE = re.compile(r"(?<![\w/])(\d{1,6}[A-Za-z]?/[A-Za-zĐđ][\w&.]*(?:[-–][\w&.]+)*)", re.UNICODE)
@@ -72,7 +74,7 @@ def find_reference_number(text: str) -> str | None:
     match = _REFERENCE.search(text or "")
     if match:
         return match.group(1).upper()[:REFERENCE_MAX_CHARS]
-    if _NO_REFERENCE.search(fold(text or "")):
+    if _NO_REFERENCE.search(chat_fold(text or "")):
         return ""
     return None
 
@@ -97,7 +99,7 @@ def find_received_date(text: str, today: date) -> tuple:
     Returns ``(date, None)``, ``(None, reason)`` for an impossible or future
     date (reason in Vietnamese), or ``(None, None)`` when no date is given.
     """
-    folded = fold(text or "")
+    folded = chat_fold(text or "")
     for match in _DATE.finditer(text or ""):
         day, month, year = match.group(1), match.group(2), match.group(3)
         if year is None:

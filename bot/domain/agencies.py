@@ -36,7 +36,8 @@ from typing import Dict, Iterable, List, Optional, Tuple
 import yaml
 
 from bot.domain.dates import vn_date
-from bot.domain.text import fold, nfc, nfc_with_offsets, strip_diacritics
+from bot.domain.normalise import normalise
+from bot.domain.text import fold, nfc, strip_diacritics
 
 KINDS = ("ministry", "ministerial_agency", "government_agency", "province", "city")
 _LOCAL_KINDS = ("province", "city")
@@ -81,6 +82,17 @@ _GENERIC_TOKENS = frozenset(
 )
 
 _TOKEN = re.compile(r"[0-9a-z]+")
+
+# Short forms ("ct", "đn", "bd") are read as a province or city only where an
+# agency is expected: after one of these folded tokens ("tỉnh bd", "UBND tp ct")...
+_SHORT_PREFIX = frozenset(("tinh", "tp", "ubnd", "thanh", "pho"))
+# ... before "nộp"/"gửi" ("ct đã nộp bc chưa") ...
+_SHORT_VERBS = frozenset(("nop", "gui"))
+_SHORT_ADVERBS = frozenset(("da", "chua", "co", "van", "cung", "se", "moi", "vua"))
+# ... or alone in the message, apart from these words ("đn", "bên em là đn ạ").
+_SHORT_FILLER = frozenset(
+    "cua la o tai thuoc don vi co quan toi em minh ben a anh chi nhe oi vang da day u ok ad admin nha".split()
+)
 
 
 def _in_document_number(folded: str, start: int, end: int) -> bool:
@@ -154,6 +166,28 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class ShortForm:
+    """A short form of one or more local addressees ("BD": Bình Dương, Bình Định),
+    from the ``short_forms`` section of ``data/agencies.yml``. It names an agency
+    only in context (see :meth:`AgencyDirectory.find_short_forms`); with several
+    codes it is ambiguous and the user is asked which one."""
+
+    form: str
+    codes: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShortMention:
+    """A short form found in a message, ``text[start:end] == surface`` (raw
+    offsets, the prefix included: "tỉnh bd"); ``codes`` are its candidates."""
+
+    start: int
+    end: int
+    codes: Tuple[str, ...]
+    surface: str
+
+
+@dataclass(frozen=True)
 class Resolution:
     """Result of :meth:`AgencyDirectory.resolve`.
 
@@ -215,6 +249,28 @@ def load_agencies(path: Optional[Path] = None) -> List[Agency]:
         seen.add(code)
         aliases = tuple(str(a).strip() for a in (row.get("aliases") or []) if str(a).strip())
         result.append(Agency(code=code, name=name, kind=kind, aliases=aliases))
+    return result
+
+
+def load_short_forms(path: Optional[Path] = None) -> List[ShortForm]:
+    """Read the ``short_forms`` section of ``path`` (default ``<data_dir>/agencies.yml``):
+    ``- {form: BD, codes: [BINHDUONG, BINHDINH]}``. A missing section yields ``[]``.
+
+    Raises:
+        ValueError: an entry without ``form`` or ``codes``.
+    """
+    path = Path(path) if path else _data_dir() / "agencies.yml"
+    with open(path, encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh) or {}
+    result: List[ShortForm] = []
+    for i, row in enumerate(doc.get("short_forms") or [], start=1):
+        try:
+            form, codes = str(row["form"]).strip(), tuple(str(c).strip() for c in row["codes"])
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: short form #{i} lacks form/codes") from exc
+        if not form or not codes:
+            raise ValueError(f"{path}: short form #{i} is empty")
+        result.append(ShortForm(form=form, codes=codes))
     return result
 
 
@@ -307,16 +363,22 @@ class AgencyDirectory:
     Args:
         agencies: the addressees (see :func:`load_agencies`).
         successions: later mergers/renames (see :func:`load_successions`).
+        short_forms: context-dependent short forms (see :func:`load_short_forms`).
 
     Raises:
         ValueError: two different agencies claim the same explicit name/alias,
-            or a succession names an unknown predecessor/successor code.
+            a succession or short form names an unknown code.
 
     The spaCy matcher is built lazily on the first :meth:`find_mentions` call and
     then reused; the directory is safe to share between threads.
     """
 
-    def __init__(self, agencies: Iterable[Agency], successions: Iterable[Succession] = ()):
+    def __init__(
+        self,
+        agencies: Iterable[Agency],
+        successions: Iterable[Succession] = (),
+        short_forms: Iterable[ShortForm] = (),
+    ):
         self.agencies: Tuple[Agency, ...] = tuple(agencies)
         self.successions: Tuple[Succession, ...] = tuple(successions)
         self._by_code: Dict[str, Agency] = {a.code: a for a in self.agencies}
@@ -390,6 +452,13 @@ class AgencyDirectory:
                     toks, accented = toks[:-2], accented[:-2]
                 if toks:
                     self._partial.append((toks, accented, a.code))
+        # Short forms: folded key ("bd") -> candidate codes.
+        self._short: Dict[str, Tuple[str, ...]] = {}
+        for sf in short_forms:
+            unknown = [c for c in sf.codes if c not in self._by_code]
+            if unknown:
+                raise ValueError(f"short form {sf.form}: unknown codes {unknown}")
+            self._short[_key(sf.form)] = sf.codes
         self._lock = threading.Lock()
         self._matcher = None
 
@@ -400,7 +469,11 @@ class AgencyDirectory:
         ``settings.data_dir``). Raises like :func:`load_agencies`."""
         d = Path(data_dir) if data_dir else _data_dir()
         succ = d / "succession.yml"
-        return cls(load_agencies(d / "agencies.yml"), load_successions(succ) if succ.exists() else [])
+        return cls(
+            load_agencies(d / "agencies.yml"),
+            load_successions(succ) if succ.exists() else [],
+            load_short_forms(d / "agencies.yml"),
+        )
 
     def get(self, code: str) -> Optional[Agency]:
         """Agency by code, or ``None``."""
@@ -443,25 +516,63 @@ class AgencyDirectory:
         """Find agency names in ``text``.
 
         Args:
-            text: raw message (any normal form, case, diacritics or spacing).
+            text: raw message (any normal form, case, diacritics or spacing;
+                Telex/VNI residue and chat abbreviations are read through
+                :func:`bot.domain.normalise.normalise`: "Booj Taif chinhs").
 
         Returns:
             Non-overlapping mentions sorted by position; when matches overlap the
             longest wins. ``start``/``end`` index the raw ``text``, so
             ``text[m.start:m.end] == m.surface``. Phrases such as "Chủ tịch Hồ
             Chí Minh" or names of bodies created after 2022 are consumed without
-            producing a mention.
+            producing a mention. A short form in context that names one agency
+            ("tp ct nộp chưa") is a mention too; ambiguous ones are reported by
+            :meth:`find_short_forms`.
         """
+        return self._scan(text)[0]
+
+    def find_short_forms(self, text: str) -> List[ShortMention]:
+        """Short forms of ``data/agencies.yml`` used as an agency name in ``text``
+        and naming several agencies ("tỉnh bd": Bình Dương or Bình Định), with
+        raw offsets; those naming one agency are returned by :meth:`find_mentions`.
+
+        A short form counts only in context: after "tỉnh"/"tp"/"thành phố"/"UBND"
+        (the prefix is part of the span), before "nộp"/"gửi" (optionally after
+        "đã", "chưa", "có"...), or alone in the message apart from filler words.
+        """
+        return self._scan(text)[1]
+
+    def _short_in_context(self, toks: List[str], taken: List[bool]) -> List[Tuple[int, int, Tuple[str, ...]]]:
+        """``(first_token, last_token + 1, codes)`` of short forms in context."""
+        found = []
+        for i, tok in enumerate(toks):
+            codes = self._short.get(tok)
+            if codes is None or taken[i]:
+                continue
+            first = i
+            while first > 0 and toks[first - 1] in _SHORT_PREFIX and not taken[first - 1]:
+                first -= 1
+            after = toks[i + 1 : i + 3]
+            before_verb = bool(after) and (
+                after[0] in _SHORT_VERBS or (len(after) > 1 and after[0] in _SHORT_ADVERBS and after[1] in _SHORT_VERBS)
+            )
+            alone = all(t in _SHORT_FILLER for j, t in enumerate(toks) if not first <= j <= i)
+            if first < i or before_verb or alone:
+                found.append((first, i + 1, codes))
+        return found
+
+    def _scan(self, text: str) -> Tuple[List[Mention], List[ShortMention]]:
         if not text:
-            return []
+            return [], []
         from spacy.tokens import Doc
 
         matcher = self._get_matcher()
-        normalised, starts = nfc_with_offsets(text)
+        norm = normalise(text)
+        normalised, starts = norm.text, norm.starts
         folded = _fold_chars(normalised)
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(folded)]
         if not spans:
-            return []
+            return [], []
         doc = Doc(self._nlp.vocab, words=[folded[s:e] for s, e in spans])
         strings = self._nlp.vocab.strings
         matches = sorted(matcher(doc), key=lambda m: (-(m[2] - m[1]), m[1]))
@@ -475,12 +586,25 @@ class AgencyDirectory:
             label = strings[match_id]
             if label != _STOP_LABEL:
                 chosen.append((ts, te, label))
+        ambiguous = []
+        toks = [folded[s:e] for s, e in spans]
+        for ts, te, codes in self._short_in_context(toks, taken):
+            if _in_document_number(folded, spans[ts][0], spans[te - 1][1]):
+                continue
+            if len(codes) == 1:
+                chosen.append((ts, te, codes[0]))
+            else:
+                ambiguous.append((ts, te, codes))
         result = []
         for ts, te, code in sorted(chosen):
             rs, re_ = starts[spans[ts][0]], starts[spans[te - 1][1]]
             agency = self._by_code[code]
             result.append(Mention(start=rs, end=re_, code=code, name=agency.name, surface=text[rs:re_]))
-        return result
+        shorts = []
+        for ts, te, codes in ambiguous:
+            rs, re_ = starts[spans[ts][0]], starts[spans[te - 1][1]]
+            shorts.append(ShortMention(start=rs, end=re_, codes=codes, surface=text[rs:re_]))
+        return result, shorts
 
     # ---------------------------------------------------------------- resolve
     def _found(self, query: str, code: str) -> Resolution:
@@ -509,12 +633,19 @@ class AgencyDirectory:
             A :class:`Resolution`.
         """
         query = query or ""
-        key = _key(query)
+        typed = normalise(query).text  # Telex/VNI residue decoded, tone marks canonical
+        key = _key(typed)
         if not key:
             return Resolution(status="unknown", query=query)
         code = self._exact.get(key)
         if code:
             return self._found(query, code)
+        short = self._short_key(key)
+        if short:
+            if len(short) == 1:
+                return self._found(query, short[0])
+            cands = sorted((self._by_code[c] for c in short), key=lambda a: fold(a.name))
+            return Resolution(status="ambiguous", query=query, candidates=tuple(cands))
         succ = self._successor_only.get(key)
         if succ:
             preds = [self._by_code[s.predecessor].name for s in succ]
@@ -524,18 +655,25 @@ class AgencyDirectory:
                 "là các cơ quan nhận Văn bản 797/BTTTT-THH."
             )
             return Resolution(status="unknown", query=query, successor_of=tuple(succ), note=note)
-        codes = list(dict.fromkeys(m.code for m in self.find_mentions(query)))
+        codes = list(dict.fromkeys(m.code for m in self.find_mentions(typed)))
         if len(codes) == 1:
             return self._found(query, codes[0])
         if len(codes) > 1:
             return Resolution(status="ambiguous", query=query, candidates=tuple(self._by_code[c] for c in codes))
-        hits = self._partial_hits(query)
+        hits = self._partial_hits(typed)
         if len(hits) == 1:
             return self._found(query, hits[0])
         if hits:
             cands = sorted((self._by_code[c] for c in hits), key=lambda a: fold(a.name))
             return Resolution(status="ambiguous", query=query, candidates=tuple(cands))
         return Resolution(status="unknown", query=query, suggestions=self._suggest(key))
+
+    def _short_key(self, key: str) -> Optional[Tuple[str, ...]]:
+        """Codes of a short form typed alone or after local prefixes ("tinh bd")."""
+        toks = key.split(" ")
+        while len(toks) > 1 and toks[0] in _SHORT_PREFIX:
+            toks = toks[1:]
+        return self._short.get(" ".join(toks)) if len(toks) == 1 else None
 
     def _partial_hits(self, query: str) -> List[str]:
         """Codes whose name contains the query's significant tokens as a

@@ -1,8 +1,10 @@
 """Quarters, years and obligation kinds in Vietnamese messages (pure helpers).
 
-All parsing goes through :func:`bot.domain.text.fold`, so it is insensitive to case,
-Unicode normal form (NFC/NFD) and diacritics: "Quý III", "quy iii", "QUÝ BA"
-and "q.3" are the same thing.
+All parsing goes through :func:`bot.domain.normalise.chat_fold` (the message
+normalised, then :func:`bot.domain.text.fold`), so it is insensitive to case,
+Unicode normal form (NFC/NFD), diacritics, Telex/VNI residue and chat
+abbreviations: "Quý III", "quy iii", "QUÝ BA", "q.3" and "quys 3" are the same
+thing, and "bc" reads as "báo cáo".
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional, Tuple
 
-from bot.domain.text import fold
+from bot.domain.normalise import chat_fold
 
 PLAN = "plan"
 QUARTERLY_REPORT = "quarterly_report"
@@ -83,7 +85,7 @@ def parse_quarter_and_year(text: str, today: date) -> Optional[Period]:
         ``Period(year, quarter)`` (either may be ``None``), or ``None`` when the
         message names neither.
     """
-    t = fold(text or "")
+    t = chat_fold(text or "")
     if not t:
         return None
     year: Optional[int] = None
@@ -134,7 +136,7 @@ def parse_obligation_kind(text: str) -> Optional[str]:
         trước") or, absent "kế hoạch", when "báo cáo"/"BC" is; ``"plan"`` for
         "kế hoạch"/"ke hoach"/"KH"; ``None`` otherwise.
     """
-    t = fold(text or "")
+    t = chat_fold(text or "")
     if not t:
         return None
     has_quarter = bool(

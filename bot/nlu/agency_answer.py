@@ -24,9 +24,14 @@ _FILLER = re.compile(
 
 
 def only_names_an_agency(text: str, entities: List[Dict[Text, Any]], entity: str) -> bool:
-    """True when ``entities`` of type ``entity`` with an ``agency_code`` cover
+    """True when ``entities`` of type ``entity`` with an ``agency_code`` (or the
+    ``agency_candidates`` of an ambiguous short form) cover
     ``text`` except punctuation and filler words."""
-    spans = sorted((e["start"], e["end"]) for e in entities if e.get("entity") == entity and e.get("agency_code"))
+    spans = sorted(
+        (e["start"], e["end"])
+        for e in entities
+        if e.get("entity") == entity and (e.get("agency_code") or e.get("agency_candidates"))
+    )
     if not spans:
         return False
     rest, last = [], 0

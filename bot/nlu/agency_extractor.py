@@ -30,7 +30,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.domain.agencies import AgencyDirectory, load_agencies, load_successions
+from bot.domain.agencies import AgencyDirectory, load_agencies, load_short_forms, load_successions
 from bot.domain.phrases import agency_phrase
 from bot.settings import load_settings
 
@@ -50,7 +50,9 @@ def _data_dir(config: Dict[Text, Any]) -> Path:
 class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
     """Adds ``agency`` entities whose ``value`` is the canonical agency name.
 
-    Each entity also carries ``agency_code`` (the id in ``data/agencies.yml``).
+    Each entity also carries ``agency_code`` (the id in ``data/agencies.yml``);
+    an ambiguous short form ("tỉnh bd") carries ``agency_candidates`` instead,
+    with the typed words as its value.
     Entities of the same type found by an earlier extractor (DIETClassifier)
     that overlap a gazetteer match are replaced by it; others are kept only if
     they read like an agency (:func:`bot.domain.phrases.agency_phrase`), so an unknown
@@ -112,6 +114,7 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
         directory = AgencyDirectory(
             load_agencies(folder / AGENCIES_FILE),
             load_successions(successions) if successions.exists() else (),
+            load_short_forms(folder / AGENCIES_FILE),
         )
         directory.find_mentions("khởi động")  # build the spaCy matcher now
         return directory
@@ -150,6 +153,19 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
                     "confidence_entity": 1.0,
                 }
                 for m in self._directory.find_mentions(text)
+            ]
+            # An ambiguous short form ("tỉnh bd"): the raw words, no code, so the
+            # action resolves them and asks which agency (listing the candidates).
+            found += [
+                {
+                    ENTITY_ATTRIBUTE_TYPE: self._config["entity"],
+                    ENTITY_ATTRIBUTE_START: m.start,
+                    ENTITY_ATTRIBUTE_END: m.end,
+                    ENTITY_ATTRIBUTE_VALUE: m.surface,
+                    "agency_candidates": list(m.codes),
+                    "confidence_entity": 1.0,
+                }
+                for m in self._directory.find_short_forms(text)
             ]
             entities = message.get(ENTITIES, [])
             kept = [e for e in entities if self._keep(e, text, found)]

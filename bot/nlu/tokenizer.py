@@ -6,10 +6,15 @@ into words; this component turns its words into Rasa tokens whose text joins the
 syllables with "_" (so that ``CountVectorsFeaturizer``, which re-splits on
 spaces, keeps the word whole) and whose offsets point into the *raw* message.
 
+The message is first normalised by :func:`bot.domain.normalise.normalise` (NFC,
+canonical tone marks, Telex/VNI residue decoded, chat abbreviations expanded:
+"Booj Taif chinhs nop bc" -> "Bộ Tài chính nop báo cáo"), so token text is the
+normalised word (what ``CountVectorsFeaturizer`` sees), at training and at run
+time alike, while token offsets still index the raw message.
 underthesea rewrites what it returns (NFC composition, "hoá" -> "hóa", ð -> đ,
 collapsed spaces), so its words are never searched for verbatim: they are
-aligned to an NFC copy of the message (diacritic-insensitively) and mapped back
-to the raw text through :func:`bot.domain.text.nfc_with_offsets`. If alignment fails,
+aligned to the normalised text (diacritic-insensitively) and mapped back
+to the raw text through the normaliser's offsets. If alignment fails,
 the message falls back to syllable tokens cut by :data:`SYLLABLE_PATTERN`, whose
 offsets are exact by construction.
 """
@@ -27,7 +32,8 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.domain.text import has_diacritics, nfc_with_offsets, strip_diacritics
+from bot.domain.normalise import normalise
+from bot.domain.text import has_diacritics, strip_diacritics
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +159,22 @@ class VietnameseTokenizer(Tokenizer):
         }
 
     @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """Hash of the normaliser's code and syllable inventory (and of this
+        module): Rasa's training cache keys components by class name and config
+        only, so without it a changed normaliser would reuse stale tokens."""
+        import hashlib
+        from pathlib import Path
+
+        import bot.domain.normalise as normaliser
+
+        digest = hashlib.sha256()
+        folder = Path(normaliser.__file__).parent
+        for path in sorted([*folder.glob("*.py"), *folder.glob("*.txt"), Path(__file__)]):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    @classmethod
     def create(
         cls,
         config: Dict[Text, Any],
@@ -179,11 +201,16 @@ class VietnameseTokenizer(Tokenizer):
 
         Returns:
             ``[(start, end, token_text), ...]`` with offsets into ``text`` and
-            token text in NFC with "_" between syllables.
+            token text (the normalised word, see the module docstring) with "_"
+            between syllables.
         """
-        normalised, starts = nfc_with_offsets(text)
+        norm = normalise(text)
+        normalised, starts = norm.text, norm.starts
         spans: Optional[List[Span]] = None
-        if has_diacritics(normalised) or not self._config["syllables_without_diacritics"]:
+        # Diacritics typed by the user (or Telex/VNI keys meaning them), not those
+        # added by expanding an abbreviation ("bc" -> "báo cáo").
+        typed_marks = has_diacritics(norm.raw) or norm.decoded
+        if typed_marks or not self._config["syllables_without_diacritics"]:
             from underthesea import word_tokenize
 
             spans = align_words(word_tokenize(normalised), normalised)
@@ -220,6 +247,6 @@ class VietnameseTokenizer(Tokenizer):
                 for edge in (entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END])
             ]
             pieces = cut_at([(s, e) for s, e, _ in words], boundaries, text)
-            words = [(s, e, "_".join(nfc_with_offsets(text[s:e])[0].split())) for s, e in pieces]
+            words = [(s, e, "_".join(normalise(text[s:e]).text.split())) for s, e in pieces]
         tokens = [Token(word, start, end) for start, end, word in words]
         return self._apply_token_pattern(tokens)

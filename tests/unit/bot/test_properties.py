@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.domain.normalise import normalise
 from bot.domain.periods import Period, parse_obligation_kind, parse_quarter_and_year
 from bot.domain.text import fold, has_diacritics, nfc, nfc_with_offsets, strip_diacritics
 from bot.nlu.tokenizer import VietnameseTokenizer, align_words, cut_at, syllable_spans
@@ -68,6 +69,18 @@ def test_nfc_offsets_map_back_into_raw(text):
     assert "".join(nfc(text[a:b]) for a, b in zip(clusters, clusters[1:], strict=False)) == normalised
 
 
+@given(TEXTS)
+@example("ab\u0300 Booj bc q.3")
+def test_chat_normaliser_offsets_map_back_into_raw(text):
+    norm = normalise(text)
+    assert len(norm.starts) == len(norm.text) + 1
+    assert norm.starts[-1] == len(text)
+    assert all(0 <= a <= b for a, b in zip(norm.starts, norm.starts[1:], strict=False))
+    assert norm.text == nfc(norm.text)
+    assert not any(unicodedata.combining(c) for c in norm.text)
+    assert normalise(norm.text).text == norm.text  # idempotent
+
+
 # ---------------------------------------------------------------- tokenizer
 @pytest.fixture(scope="module")
 def tokenizer() -> VietnameseTokenizer:
@@ -89,9 +102,11 @@ def _assert_spans(text, spans):
 def test_tokenizer_offsets_inside_text_and_ordered(tokenizer, text):
     words = tokenizer.word_spans(text)
     _assert_spans(text, [(s, e) for s, e, _ in words])
-    for start, end, token in words:
+    for _start, _end, token in words:
         assert token  # never an empty token
-        assert token == "_".join(nfc(text[start:end]).split())
+        # the normalised word: NFC, no stray combining mark, no white space
+        assert token == nfc(token) and not any(unicodedata.combining(c) for c in token)
+        assert not any(c.isspace() for c in token)
 
 
 @given(TEXTS, st.lists(st.integers(min_value=0, max_value=100), max_size=4))

@@ -213,3 +213,71 @@ def test_hue_rename(agency_directory):
 def test_duplicate_alias_rejected():
     with pytest.raises(ValueError):
         AgencyDirectory([Agency("A", "Bộ A", "ministry", ("X",)), Agency("B", "Bộ B", "ministry", ("x",))])
+
+
+# ------------------------------------------------ chat typing (issue 11)
+@pytest.mark.parametrize(
+    ("text", "surface", "code"),
+    [
+        ("Booj Taif chinhs ddax noopj keesh hoachj chuwa", "Booj Taif chinhs", "BTC"),
+        ("ubnd tinh Nghe65 An nop bc chua", "ubnd tinh Nghe65 An", "NGHEAN"),
+        ("bộ ytế nộp chưa", "bộ ytế", "BYT"),
+        ("BGD&ĐT đã gửi chưa", "BGD&ĐT", "BGDDT"),
+        ("bo gd dt nop bc chua", "bo gd dt", "BGDDT"),
+        ("ke hoach cds cua bo gd đc nop chua", "bo gd", "BGDDT"),
+        ("tp ct nộp chưa", "tp ct", "CANTHO"),
+        ("ct đã nộp bc chưa", "ct", "CANTHO"),
+        ("hp nộp chưa", "hp", "HAIPHONG"),
+        ("tỉnh Khánh Hoà", "tỉnh Khánh Hoà", "KHANHHOA"),
+    ],
+)
+def test_mentions_in_chat_typing_keep_raw_offsets(agency_directory, text, surface, code):
+    mentions = agency_directory.find_mentions(text)
+    assert [(m.surface, m.code) for m in mentions] == [(surface, code)]
+    assert text[mentions[0].start : mentions[0].end] == surface
+
+
+@pytest.mark.parametrize("text", ["chủ tịch ct công ty", "ct là gì", "công ty bd", "gửi bc cho ct"])
+def test_short_forms_need_an_agency_context(agency_directory, text):
+    assert agency_directory.find_mentions(text) == []
+    assert agency_directory.find_short_forms(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface", "codes"),
+    [
+        ("tỉnh bd nộp kế hoạch chưa", "tỉnh bd", {"BINHDUONG", "BINHDINH"}),
+        ("DDN nop chua", "DDN", {"DANANG", "DONGNAI"}),
+        ("ubnd tinh qn da nop chua", "ubnd tinh qn", {"QUANGNINH", "QUANGNAM", "QUANGNGAI"}),
+        ("đn", "đn", {"DANANG", "DONGNAI"}),
+    ],
+)
+def test_ambiguous_short_forms_list_every_candidate(agency_directory, text, surface, codes):
+    assert agency_directory.find_mentions(text) == []
+    (short,) = agency_directory.find_short_forms(text)
+    assert short.surface == surface and set(short.codes) == codes
+    assert text[short.start : short.end] == surface
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("tỉnh bd", {"Tỉnh Bình Dương", "Tỉnh Bình Định"}),
+        ("bd", {"Tỉnh Bình Dương", "Tỉnh Bình Định"}),
+        ("đn", {"Thành phố Đà Nẵng", "Tỉnh Đồng Nai"}),
+        ("qn", {"Tỉnh Quảng Ninh", "Tỉnh Quảng Nam", "Tỉnh Quảng Ngãi"}),
+    ],
+)
+def test_resolve_ambiguous_short_forms(agency_directory, query, names):
+    resolution = agency_directory.resolve(query)
+    assert resolution.status == "ambiguous"
+    assert {a.name for a in resolution.candidates} == names
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [("Booj Taif chinhs", "BTC"), ("tinh Nghe65 An", "NGHEAN"), ("ct", "CANTHO"), ("Khánh Hoà", "KHANHHOA")],
+)
+def test_resolve_chat_typing(agency_directory, query, code):
+    resolution = agency_directory.resolve(query)
+    assert resolution.status == "found" and resolution.agency.code == code

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.domain.periods import Period, parse_obligation_kind, parse_quarter_and_year, quarter_of
+from bot.domain.periods import PLAN, QUARTERLY_REPORT, Period, parse_obligation_kind, parse_quarter_and_year, quarter_of
 
 TODAY = date(2022, 8, 10)  # Q3 2022
 
@@ -98,3 +98,22 @@ def test_quarter_of():
 
 
 
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "quarter"),
+    [
+        ("hạn bc q3 là bao giờ ạ", QUARTERLY_REPORT, 3),
+        ("quys 3 nop chua", QUARTERLY_REPORT, 3),  # Telex residue
+        ("qúy 2", QUARTERLY_REPORT, 2),  # old-style tone mark
+        ("hạn nộp kh", PLAN, None),
+    ],
+)
+def test_chat_typing_reaches_the_period_parser(text, kind, quarter):
+    assert parse_obligation_kind(text) == kind
+    period = parse_quarter_and_year(text, date(2022, 5, 1))
+    assert (period.quarter if period else None) == quarter
+
+
+def test_q1_next_to_tp_hcm_is_not_a_quarter():
+    assert parse_quarter_and_year("Q.1, TP.HCM", date(2022, 5, 1)) is None
