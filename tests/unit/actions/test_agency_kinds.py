@@ -175,7 +175,8 @@ async def test_a_merged_province_now(agency_directory):
     messages, events = await run(ActionAgencyNow(), tracker(text, entities=entities(agency_directory, text),
                                                             intent="ask_agency_now"))
     reply = texts(messages)
-    assert reply.startswith("Từ 01/07/2025, Tỉnh Bình Dương đã hợp nhất vào Thành phố Hồ Chí Minh (nguồn: Nghị quyết 202/2025/QH15).")
+    assert reply.startswith(
+        "Từ 01/07/2025, Tỉnh Bình Dương đã hợp nhất vào Thành phố Hồ Chí Minh (nguồn: Nghị quyết 202/2025/QH15).")
     assert "do đơn vị vận hành trợ lý cập nhật, không thuộc Văn bản 797/BTTTT-THH" in reply
     assert events == [SlotSet("agency", "Tỉnh Bình Dương"), SlotSet("agency_code", "BINHDUONG")]
 
