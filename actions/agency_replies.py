@@ -46,8 +46,10 @@ def organisation_note(org: Organisation) -> str:
     label = KIND_LABELS[org.kind]
     if org.parent is not None and org.kind in LOCAL_KINDS:
         parent = parent_label(org.parent)
+        belongs = f"cơ quan chuyên môn thuộc {parent}" if org.kind == "department" else \
+            f"{label} thuộc {org.parent.name}"
         return (
-            f"{name} là {label} thuộc {parent}, không phải cơ quan nhận {DIRECTIVE}: văn bản gửi UBND các tỉnh, "
+            f"{name} là {belongs}, không phải cơ quan nhận {DIRECTIVE}: văn bản gửi UBND các tỉnh, "
             f"thành phố trực thuộc Trung ương, nên kế hoạch, báo cáo của địa phương do {parent} gửi Bộ TT&TT. "
             f"Dưới đây là tình hình của {org.parent.name}."
         )
