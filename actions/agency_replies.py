@@ -73,7 +73,7 @@ def organisation_note(org: Organisation) -> str:
 def former_note(surface: str, former: FormerName, successors: Sequence[Agency]) -> str:
     """A province gone before 2022: what it became, with the act (operator data)."""
     names = _names([a.name for a in successors])
-    when = f", có hiệu lực từ {vn_date(former.effective)}" if former.effective else ""
+    when = f", thực hiện từ {vn_date(former.effective)}" if former.effective else ""
     if former.change == "merge":
         what = f"tỉnh {former.name} đã hợp nhất vào {names}"
     else:

@@ -164,7 +164,7 @@ async def test_a_former_province_in_a_status_question(database):
     reply = texts((await run(ActionAgencyStatus(), tracker("tỉnh Hà Tây đã nộp báo cáo quý 1 chưa", slots,
                                                            intent="ask_agency_status")))[0])
     assert "tỉnh Hà Tây đã hợp nhất vào Thành phố Hà Nội (Nghị quyết 15/2008/QH12" in reply
-    assert "có hiệu lực từ 01/08/2008" in reply and "không thuộc Văn bản 797/BTTTT-THH" in reply
+    assert "thực hiện từ 01/08/2008" in reply and "không thuộc Văn bản 797/BTTTT-THH" in reply
     assert "Thành phố Hà Nội — báo cáo quý I/2022:" in reply
     assert "Hà Nam" not in reply
 
