@@ -18,14 +18,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import replies
+from actions import agency_replies, replies
 from actions.identity import current_link, names_own_agency
 from actions.parsing import asks_what_is_missing
 from actions.services import DatabaseUnavailable, directory, run_db
 from bot.db.views import AgencyStatus, ObligationView
-from bot.domain.agencies import Agency
+from bot.domain.agencies import Agency, Mention
 from bot.domain.dates import local_today
 from bot.domain.obligations import ROMAN
+from bot.domain.organisations import Reading, default_former_names, former_successor_codes, question_subject, read_names
 from bot.domain.periods import PLAN, QUARTERLY_REPORT, parse_obligation_kind, parse_quarter_and_year
 from bot.domain.phrases import agency_phrase
 
@@ -124,14 +125,97 @@ async def answer_status(dispatcher: CollectingDispatcher, code: str, query: Quer
     """The agency's obligations (those ``query`` names, or all); with
     ``missing_only`` ("còn thiếu gì?") only those not yet sent."""
     status: AgencyStatus = await run_db(lambda repo: repo.agency_status(code, today))
-    items = list(status.items)
-    if query.kind == PLAN or query.quarter:
-        chosen = [i for i in items if i.obligation in select([i.obligation for i in items], query)]
-        items = chosen or items
+    items = chosen_items(status, query)
     if missing_only:
         dispatcher.utter_message(text=replies.missing_reply(status, [i for i in items if i.state != "submitted"]))
         return
     dispatcher.utter_message(text=replies.status_reply(status, items))
+
+
+def chosen_items(status: AgencyStatus, query: Query) -> list:
+    """The obligations of ``status`` that ``query`` names (all when it names none)."""
+    items = list(status.items)
+    if query.kind == PLAN or query.quarter:
+        chosen = [i for i in items if i.obligation in select([i.obligation for i in items], query)]
+        items = chosen or items
+    return items
+
+
+# --------------------------------------------------------------------------- #
+# Agencies named in a message: several, not addressees, former provinces      #
+# --------------------------------------------------------------------------- #
+def message_names(tracker: Tracker) -> Reading:
+    """What the latest message names: addressees (the gazetteer's entities),
+    organisations that are not addressees, provinces gone before 2022."""
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    if not text or text.startswith("/"):
+        return Reading()
+    mentions = [
+        Mention(e["start"], e["end"], e["agency_code"], e.get("value") or "", text[e["start"]:e["end"]])
+        for e in message.get("entities") or []
+        if e.get("entity") == "agency" and e.get("agency_code") and isinstance(e.get("start"), int)
+        and isinstance(e.get("end"), int)
+    ]
+    return read_names(text, mentions, default_former_names())
+
+
+@dataclass(frozen=True)
+class Named:
+    """The agencies to answer for and the notes to say first."""
+
+    codes: List[str]
+    notes: List[str]
+
+
+def named_in(reading: Reading) -> Named:
+    agencies = directory()
+    notes = [agency_replies.organisation_note(o) for o in reading.organisations]
+    notes += [
+        agency_replies.former_note(f.surface, f.former, [agencies.get(c) for c in f.former.successors])
+        for f in reading.former
+    ]
+    codes = list(dict.fromkeys(reading.codes + former_successor_codes(reading)))
+    return Named([c for c in codes if agencies.get(c) is not None], notes)
+
+
+async def answer_several(dispatcher: CollectingDispatcher, named: Named, query: Query, today: date,
+                         missing_only: bool = False) -> List[str]:
+    """Notes first, then the status of each agency (at most
+    :data:`agency_replies.MAX_AGENCIES`, with a note naming the others).
+    Returns the codes answered for."""
+    for note in named.notes:
+        dispatcher.utter_message(text=note)
+    shown = named.codes[:agency_replies.MAX_AGENCIES]
+    left = named.codes[agency_replies.MAX_AGENCIES:]
+    if len(shown) == 1:
+        await answer_status(dispatcher, shown[0], query, today, missing_only=missing_only)
+    elif shown:
+        statuses = await run_db(lambda repo: [repo.agency_status(c, today) for c in shown])
+        parts = [(s, chosen_items(s, query)) for s in statuses]
+        successions = [replies.succession_line(s.succession, s.agency.name) for s in statuses]
+        dispatcher.utter_message(text=agency_replies.statuses_reply(parts, missing_only, successions))
+    if left:
+        dispatcher.utter_message(text=agency_replies.left_out_note([directory().get(c).name for c in left]))
+    return shown
+
+
+def agency_slots(tracker: Tracker, codes: List[str]) -> List[Dict[Text, Any]]:
+    """``agency``/``agency_code`` = the first agency answered for; ``agency_codes`` = all when several."""
+    events: List[Dict[Text, Any]] = []
+    if codes and codes[0] != tracker.get_slot("agency_code"):
+        first = directory().get(codes[0])
+        events += [SlotSet("agency", first.name), SlotSet("agency_code", first.code)]
+    several = codes if len(codes) > 1 else None
+    if several != (tracker.get_slot("agency_codes") or None):
+        events.append(SlotSet("agency_codes", several))
+    return events
+
+
+def remembered_codes(tracker: Tracker) -> List[str]:
+    """The agencies of the previous look-up when it named several (slot ``agency_codes``)."""
+    codes = list(tracker.get_slot("agency_codes") or [])
+    return codes if len(codes) > 1 and tracker.get_slot("agency_code") in (None, codes[0]) else []
 
 
 class ActionDeadline(Action):
@@ -143,10 +227,17 @@ class ActionDeadline(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         today = local_today()
         query = read_query(tracker, today)
+        named = named_in(message_names(tracker))
+        for note in named.notes:
+            dispatcher.utter_message(text=note)
         try:
             await answer_deadline(dispatcher, query, today)
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
+            return query.slots("deadline")
+        if named.codes:  # the due dates are the same for every addressee: say so, naming each
+            names = [directory().get(c).name for c in named.codes]
+            dispatcher.utter_message(text=agency_replies.applies_to_all(names))
         return query.slots("deadline")
 
 
@@ -185,6 +276,17 @@ class ActionAgencyStatus(Action):
             query = read_query(tracker, today, previous_query(tracker) if carry else None)
             request = tracker.latest_message.get("text") or ""
         code = tracker.get_slot("agency_code")
+        named = named_in(message_names(tracker))
+        if not named.codes and not named.notes:
+            named = Named(remembered_codes(tracker), [])
+        if len(named.codes) > 1 or named.notes:
+            # several agencies, or names that are not addressees (explained first)
+            try:
+                shown = await answer_several(dispatcher, named, query, today, asks_what_is_missing(request))
+            except DatabaseUnavailable:
+                dispatcher.utter_message(response="utter_db_unavailable")
+                return query.slots("status")
+            return query.slots("status") + agency_slots(tracker, shown)
         if not code:
             dispatcher.utter_message(response="utter_ask_agency")
             return query.slots("status")
@@ -192,7 +294,7 @@ class ActionAgencyStatus(Action):
             await answer_status(dispatcher, code, query, today, missing_only=asks_what_is_missing(request))
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
-        return query.slots("status")
+        return query.slots("status") + agency_slots(tracker, [code])
 
 
 class ActionFollowupPeriod(Action):
@@ -205,11 +307,26 @@ class ActionFollowupPeriod(Action):
         today = local_today()
         query = read_query(tracker, today, previous_query(tracker))
         events: List[Dict[Text, Any]] = []
+        several = named_in(message_names(tracker))
+        if not several.codes and not several.notes and tracker.get_slot("last_lookup") == "status":
+            several = Named(remembered_codes(tracker), [])
+        if len(several.codes) > 1 or several.notes:
+            # "còn quý 4 thì sao?" after a question about several agencies, or naming several
+            try:
+                shown = await answer_several(dispatcher, several, query, today)
+            except DatabaseUnavailable:
+                dispatcher.utter_message(response="utter_db_unavailable")
+                return query.slots("status")
+            if not shown:
+                return query.slots("status")
+            return query.slots("status") + agency_slots(tracker, shown)
         code = tracker.get_slot("agency_code")
         named = named_agency(tracker)  # "còn Bộ Tài chính thì sao?" switches the agency
         if named is not None:
             code = named.code
             events = [SlotSet("agency", named.name), SlotSet("agency_code", named.code)]
+        if tracker.get_slot("agency_codes"):
+            events.append(SlotSet("agency_codes", None))
         lookup = "status" if code and (named is not None or tracker.get_slot("last_lookup") == "status") else "deadline"
         try:
             if lookup == "status":
@@ -263,8 +380,16 @@ class ValidateAgencyForm(FormValidationAction):
         text = message.get("text") or ""
         if text.startswith("/"):
             return {}
-        phrase = agency_phrase(text)
         answering = tracker.get_slot("requested_slot") == "agency" and tracker.active_loop_name == "agency_form"
+        if not answering or _may_be_a_name(tracker):
+            # "Công ty FPT", "UBND huyện Đông Anh", "tỉnh Hà Tây": validate_agency explains them
+            reading = read_names(text, [], default_former_names())
+            other = reading.former[:1] or reading.organisations[:1]
+            if other:
+                return {"agency": other[0].surface}
+        phrase = agency_phrase(text)
+        if phrase is None and not answering:
+            phrase = question_subject(text)  # "VNPT đã nộp báo cáo chưa?"
         own = phrase is None and names_own_agency(text)
         # a linked official's "đơn vị tôi", or a question naming no agency, is about the linked agency
         if own or (phrase is None and not answering and not tracker.get_slot("agency")):
@@ -290,6 +415,14 @@ class ValidateAgencyForm(FormValidationAction):
             return {"agency": None, "agency_code": None}
         agencies = directory()
         agency = agencies.get(str(value))  # a button sends the code
+        if agency is None:
+            reading = read_names(str(value), agencies.find_mentions(str(value)), default_former_names())
+            if not reading.codes and reading.former:
+                # a province gone before 2022: its successor; action_agency_status explains
+                agency = agencies.get(reading.former[0].former.successors[0])
+            elif not reading.codes and reading.organisations:
+                # not an addressee: stop asking; action_agency_status says who the addressees are
+                return {"agency": None, "agency_code": None, "requested_slot": None}
         resolution = None if agency else agencies.resolve(str(value))
         if resolution is not None and resolution.status == "found":
             agency = resolution.agency

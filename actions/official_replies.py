@@ -198,3 +198,27 @@ def saved(sub: SubmissionView, agency_name: str, obligation: Optional[Obligation
         f"Đã ghi nhận: {agency_name} gửi {what} ngày {vn_date(sub.received_on)}, {number}. "
         "Việc ghi nhận đã được lưu vào nhật ký (người ghi, kênh, thời điểm). Nhắc hạn cho văn bản này sẽ dừng."
     )
+
+
+def reminders_for_agency_need_link(agency_name: str, channel: str, identity_channels: Sequence[str]) -> str:
+    """A user who is not linked asks reminders for an agency: how its officials get them."""
+    where = _channels(identity_channels) or "Zalo hoặc Telegram"
+    return (
+        f"Nhắc hạn của {agency_name} chỉ gửi cho cán bộ của cơ quan đó, qua tài khoản {where} đã liên kết "
+        "với cơ quan (vì trợ lý cần biết chắc người nhận là cán bộ của cơ quan). Cách liên kết:\n"
+        "1. Cán bộ phụ trách đề nghị bộ phận vận hành trợ lý cấp một mã liên kết dùng một lần "
+        "(dạng ABCDE-23456, có thời hạn).\n"
+        f"2. Nhắn riêng cho trợ lý trên {where}: \"mã liên kết ABCDE-23456\".\n"
+        "3. Sau khi liên kết, gửi \"đăng ký nhắc hạn\" để được nhắc trước hạn nộp.\n"
+        f"Người dùng công khai{'' if channel in identity_channels else ' (như trên kênh này)'} vẫn hỏi được hạn "
+        f"nộp và tình hình nộp của {agency_name} bất cứ lúc nào, ví dụ \"{agency_name} đã nộp báo cáo quý III chưa?\"."
+    )
+
+
+def reminders_other_agency(linked_name: str, asked_name: str) -> str:
+    """A linked official asks reminders for another agency."""
+    return (
+        f"Tài khoản này được liên kết với {linked_name}, nên chỉ nhận nhắc hạn của {linked_name}, không của "
+        f"{asked_name}. Cán bộ của {asked_name} liên kết tài khoản của mình bằng mã do bộ phận vận hành cấp. "
+        f"Anh/chị vẫn hỏi được tình hình nộp của {asked_name} bất cứ lúc nào."
+    )

@@ -126,9 +126,19 @@ class ActionSetReminders(Action):
         on = tracker.get_intent_of_latest_message() == "subscribe_reminders"
         channel, user_id = who(tracker)
         text = tracker.latest_message.get("text") or ""
+        named = named_agency(tracker) if on else None  # "đăng ký nhắc hạn cho UBND tỉnh …"
         try:
-            if await current_link(tracker) is None:
-                dispatcher.utter_message(text=say.reminders_need_link(channel))
+            link = await current_link(tracker)
+            if link is None:
+                if named is not None:
+                    settings = load_settings()
+                    dispatcher.utter_message(text=say.reminders_for_agency_need_link(
+                        named.name, channel, settings.identity_channels))
+                else:
+                    dispatcher.utter_message(text=say.reminders_need_link(channel))
+                return []
+            if named is not None and named.code != link.agency_code:
+                dispatcher.utter_message(text=say.reminders_other_agency(link.agency_name, named.name))
                 return []
             link = await run_accounts(lambda a: a.set_subscribed(channel, user_id, on, message=text),
                                       passthrough=(NotLinkedError,))

@@ -19,7 +19,7 @@ from bot.domain.text import fold
 from bot.nlu.rule_intent import RuleIntentClassifier
 
 _FILLER = re.compile(
-    r"\b(?:cua|la|o|tai|thuoc|don vi|co quan|toi|em|minh|chung toi|ben|ad|a|nhe|oi|vang|da|day|u|ok)\b"
+    r"\b(?:cua|la|o|tai|thuoc|don vi|co quan|toi|em|minh|chung toi|ben|ad|a|nhe|oi|vang|da|day|u|ok|va|voi|hoac)\b"
 )
 
 

@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.domain.agencies import AgencyDirectory, load_agencies, load_short_forms, load_successions
+from bot.domain.organisations import FormerName, load_former_names, read_names
 from bot.domain.phrases import agency_phrase
 from bot.settings import load_settings
 
@@ -38,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 AGENCIES_FILE = "agencies.yml"
 SUCCESSION_FILE = "succession.yml"
+FORMER_NAMES_FILE = "former_names.yml"  # provinces gone before 2022 (bot.domain.organisations)
 
 
 def _data_dir(config: Dict[Text, Any]) -> Path:
@@ -69,7 +71,7 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
         """Hash of the agency files, so that editing them retrains this component."""
         digest = hashlib.sha256()
-        for name in (AGENCIES_FILE, SUCCESSION_FILE):
+        for name in (AGENCIES_FILE, SUCCESSION_FILE, FORMER_NAMES_FILE):
             path = _data_dir(config) / name
             if path.exists():
                 digest.update(path.read_bytes())
@@ -81,11 +83,13 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
         model_storage: ModelStorage,
         resource: Resource,
         directory: Optional[AgencyDirectory] = None,
+        former_names: Optional[List[FormerName]] = None,
     ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
         self._directory = directory
+        self._former_names = former_names or []
 
     @classmethod
     def create(
@@ -102,11 +106,17 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
         """Copies the agency files into the model and builds the matcher."""
         source = _data_dir(self._config)
         with self._model_storage.write_to(self._resource) as folder:
-            for name in (AGENCIES_FILE, SUCCESSION_FILE):
+            for name in (AGENCIES_FILE, SUCCESSION_FILE, FORMER_NAMES_FILE):
                 if (source / name).exists():
                     shutil.copy2(source / name, Path(folder) / name)
         self._directory = self._directory_from(source)
+        self._former_names = self._former_names_from(source, self._directory)
         return self._resource
+
+    @staticmethod
+    def _former_names_from(folder: Path, directory: AgencyDirectory) -> List[FormerName]:
+        path = folder / FORMER_NAMES_FILE
+        return load_former_names(path, [a.code for a in directory.agencies]) if path.exists() else []
 
     @staticmethod
     def _directory_from(folder: Path) -> AgencyDirectory:
@@ -131,7 +141,8 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
         """Loads the agency files stored in the model."""
         with model_storage.read_from(resource) as folder:
             directory = cls._directory_from(Path(folder))
-        return cls(config, model_storage, resource, directory)
+            former_names = cls._former_names_from(Path(folder), directory)
+        return cls(config, model_storage, resource, directory, former_names)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Nothing to do: training examples keep their annotations."""
@@ -152,7 +163,8 @@ class AgencyEntityExtractor(GraphComponent, EntityExtractorMixin):
                     "agency_code": m.code,
                     "confidence_entity": 1.0,
                 }
-                for m in self._directory.find_mentions(text)
+                # names inside another name ("huyện Quảng Ninh", "Hà Nam Ninh") are not addressees
+                for m in read_names(text, self._directory.find_mentions(text), self._former_names).addressees
             ]
             # An ambiguous short form ("tỉnh bd"): the raw words, no code, so the
             # action resolves them and asks which agency (listing the candidates).

@@ -80,3 +80,50 @@ def test_my_agency_is_asked_for_even_after_another_agency(assistant: Assistant) 
     other = new_sender()
     assert "cơ quan, đơn vị" in reply_text(assistant.send(other, "hạn của đơn vị tôi"))
     assert "không hỏi tên cơ quan nữa" in reply_text(assistant.send(other, "thôi"))
+
+
+# --- agencies named in unusual ways (issue 11, kinds 4, 8, 9, 11) ------------------------------
+def test_several_agencies_are_each_answered_and_kept_for_a_follow_up(assistant: Assistant) -> None:
+    sender = new_sender()
+    first = reply_text(assistant.send(sender, "Bộ Y tế và UBND tỉnh Nam Định đã nộp báo cáo quý 1 chưa?"))
+    assert "• Bộ Y tế — báo cáo quý I/2022:" in first and "• Tỉnh Nam Định — báo cáo quý I/2022:" in first
+    second = reply_text(assistant.send(sender, "còn quý 4 thì sao?"))
+    assert "• Bộ Y tế — báo cáo quý IV/2022: chưa nộp" in second
+    assert "• Tỉnh Nam Định — báo cáo quý IV/2022: chưa nộp" in second
+
+
+def test_a_company_is_not_an_addressee(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "Công ty FPT đã nộp báo cáo chưa?"))
+    assert "«Công ty FPT» là doanh nghiệp, không thuộc danh sách cơ quan nhận" in reply
+    assert "cơ quan ngang bộ" in reply and "vui lòng cho biết tên cơ quan" not in reply
+
+
+def test_a_district_is_not_an_addressee(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "UBND huyện Đông Anh đã gửi kế hoạch chưa?"))
+    assert "«UBND huyện Đông Anh» là chính quyền cấp huyện, không thuộc danh sách cơ quan nhận" in reply
+
+
+def test_a_provincial_department_is_answered_for_its_province(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "Sở Y tế Nghệ An đã gửi báo cáo quý 2 chưa?"))
+    assert "do UBND tỉnh Nghệ An gửi Bộ TT&TT" in reply
+    assert "Tỉnh Nghệ An — báo cáo quý II/2022:" in reply
+
+
+def test_what_a_merged_agency_is_now(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "Tỉnh Bình Dương bây giờ thuộc đâu?"))
+    assert "Tỉnh Bình Dương đã hợp nhất vào Thành phố Hồ Chí Minh" in reply and "01/07/2025" in reply
+    assert "không thuộc Văn bản 797/BTTTT-THH" in reply
+    reply = reply_text(assistant.send(new_sender(), "Bộ Thông tin và Truyền thông nay là bộ nào?"))
+    assert "Bộ Khoa học và Công nghệ" in reply and "Nghị quyết 176/2025/QH15" in reply
+
+
+def test_a_former_province_is_explained_not_mistaken(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "tỉnh Hà Tây đã nộp báo cáo quý 1 chưa?"))
+    assert "Nghị quyết 15/2008/QH12" in reply and "Thành phố Hà Nội — báo cáo quý I/2022:" in reply
+    assert "Hà Nam" not in reply
+
+
+def test_a_public_user_asking_reminders_for_an_agency(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "đăng ký nhắc hạn cho UBND tỉnh Quảng Ninh"))
+    assert "mã liên kết" in reply and "Tỉnh Quảng Ninh" in reply
+    assert "chưa hiểu" not in reply
