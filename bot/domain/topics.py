@@ -80,11 +80,14 @@ _TOPIC_FIRST = re.compile(rf"^(?:con\s+|the\s+|vay\s+)?(?:ve\s+)?(?P<t>.+?)\s+th
                           rf"bai viet|bai)\s+(?:797\s+)?)?(?:co\s+)?{_VERB}")
 # "X thì sao", "còn X thì sao", "X theo văn bản thế nào"
 _HOW_ABOUT = re.compile(r"^(?:con\s+|the\s+con\s+|the\s+|vay\s+con\s+|vay\s+)?(?P<t>.+?)\s+thi\s+(?:sao|the nao|ra sao)\b")
+# "văn bản có (quy định) chế tài không", "vb 797 có hiệu lực ko"
+_DOC_HAS = re.compile(r"^(?:van ban|vb|cong van|cv|bai viet)(?:\s+797)?(?:\s+nay)?\s+co\s+(?:(?:quy dinh|neu|noi|de cap|nhac|yeu cau)\s+)?"
+                      r"(?P<t>.+?)\s+(?:khong|ko|k|hok|hong)(?:\s+(?:a|vay|nhi|ad))*$")
 _PER_DOC = re.compile(r"^(?P<t>.+?)\s+theo\s+(?:van ban|vb|cong van|cv)(?:\s+797)?(?:\s+nay)?\s+(?:the nao|ra sao|nhu the nao)")
 
 FRAMES: Tuple[Tuple[str, "re.Pattern[str]"], ...] = (
     ("by_doc", _BY_DOC), ("about", _ABOUT), ("mention", _MENTION), ("passive", _PASSIVE), ("topic_first", _TOPIC_FIRST),
-    ("per_doc", _PER_DOC), ("how_about", _HOW_ABOUT),
+    ("per_doc", _PER_DOC), ("doc_has", _DOC_HAS), ("how_about", _HOW_ABOUT),
 )
 
 
@@ -155,9 +158,9 @@ def _trim(raw: str, folded: str, start: int, end: int) -> Optional[str]:
 
 _ANY_DAY = date(2022, 3, 6)
 _FILLERS = frozenset({fold(w) for w in FUNCTION_WORDS_ACCENTED} | {"cai", "gi", "tôi", "toi", "minh", "em", "anh", "chi"})
-_ORGANISATION = re.compile(r"^(?:bộ|sở|ubnd|ủy ban|uỷ ban|tỉnh|thành phố|tp\b|tp\.|công ty|tập đoàn|huyện|quận|xã|phường|"
+_ORGANISATION = re.compile(r"^(?:bộ|sở|ubnd|ủy ban|uỷ ban|tỉnh|thành phố|tp\b|tp\.|công ty|tập đoàn|huyện|quận|xã(?! hội)|phường|"
                            r"thị xã|tổng công ty|ngân hàng|trường|bệnh viện|đơn vị|cơ quan)(?![\w])")
-_ORGANISATION_PLAIN = re.compile(r"^(?:bo|so|ubnd|uy ban|tinh|thanh pho|tp|cong ty|tap doan|huyen|quan|xa|phuong|"
+_ORGANISATION_PLAIN = re.compile(r"^(?:bo|so|ubnd|uy ban|tinh|thanh pho|tp|cong ty|tap doan|huyen|quan|xa(?! hoi)|phuong|"
                                  r"thi xa|tong cong ty|ngan hang|truong|benh vien|don vi|co quan)\b")
 
 
@@ -313,8 +316,8 @@ def lookup(topic: str) -> Evidence:
         return Evidence(topic, MENTIONED, (best[1],), matched=matched)  # only generic words ("người dân") missing
     if related:
         return related
-    if not substantive or 2 * len(substantive) < len(specific):
-        return Evidence(topic, ABSENT)  # only "nền tảng số" of "nền tảng số Zalo", or too little of the topic
+    if not substantive or 2 * len(substantive) <= len(specific):
+        return Evidence(topic, ABSENT)  # only "nền tảng số" of "nền tảng số Zalo", or half the topic or less
     return Evidence(topic, CLOSE, (best[1],), missing=tuple(missing), matched=matched)
 
 

@@ -61,12 +61,15 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]]) ->
     facts = asked_facts(text)
     if len(facts) >= 2 and not named_agency:
         return {"intent": "ask_directive_facts", FACTS: [asdict(f) for f in facts]}
-    if named_agency or (lookup_intent and intent != "ask_followup_period"):
+    names_document = bool(_NAMES_DOCUMENT.search(fold(text)))
+    if named_agency or (lookup_intent and intent != "ask_followup_period" and not names_document):
         return None  # ("chữ ký số thì sao" may look like a follow-up: periods, plans and agencies are no topics)
-    if intent == "out_of_scope" and not _NAMES_DOCUMENT.search(fold(text)):
+    if intent == "out_of_scope" and not names_document:
         return None  # "luật hôn nhân quy định gì về ly hôn": not a question about the directive
     topic = extract_topic(text)
     if topic is None or asked_facts(topic.text):
+        return None
+    if lookup_intent and topic.frame == "how_about" and intent != "ask_followup_period":
         return None
     evidence = lookup(topic.text)
     info = {"text": topic.text, "status": evidence.status, "sentences": [s.index for s in evidence.sentences]}
