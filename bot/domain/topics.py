@@ -81,7 +81,8 @@ _TOPIC_FIRST = re.compile(rf"^(?:con\s+|the\s+|vay\s+)?(?:ve\s+)?(?P<t>.+?)\s+th
 # "X thì sao", "còn X thì sao", "X theo văn bản thế nào"
 _HOW_ABOUT = re.compile(r"^(?:con\s+|the\s+con\s+|the\s+|vay\s+con\s+|vay\s+)?(?P<t>.+?)\s+thi\s+(?:sao|the nao|ra sao)\b")
 # "văn bản có (quy định) chế tài không", "vb 797 có hiệu lực ko"
-_DOC_HAS = re.compile(r"^(?:van ban|vb|cong van|cv|bai viet)(?:\s+797)?(?:\s+nay)?\s+co\s+(?:(?:quy dinh|neu|noi|de cap|nhac|yeu cau)\s+)?"
+_DOC_HAS = re.compile(r"^(?:van ban|vb|cong van|cv|bai viet)(?:\s+797)?(?:\s+nay)?\s+co\s+"
+                      r"(?:(?:quy dinh|neu|noi|de cap|nhac|yeu cau)\s+)?"
                       r"(?P<t>.+?)\s+(?:khong|ko|k|hok|hong)(?:\s+(?:a|vay|nhi|ad))*$")
 _PER_DOC = re.compile(r"^(?P<t>.+?)\s+theo\s+(?:van ban|vb|cong van|cv)(?:\s+797)?(?:\s+nay)?\s+(?:the nao|ra sao|nhu the nao)")
 
