@@ -356,9 +356,10 @@ def supports(topic: str, indexes: Sequence[int]) -> bool:
 # Questions the article leaves unanswered that people often ask, with the name of
 # the topic for the answer ("kinh phí thực hiện lấy từ đâu" -> "kinh phí").
 UNCOVERED: Tuple[Tuple["re.Pattern[str]", str], ...] = tuple((re.compile(p), name) for p, name in (
-    (r"\b(?:kinh phi|ngan sach|tien|chi phi|von)\b", "kinh phí, ngân sách thực hiện"),
-    (r"\b(?:che tai|xu phat|phat|ky luat|xu ly vi pham|xu ly)\b", "chế tài, hình thức xử lý vi phạm"),
-    (r"\b(?:nguoi ky|ai ky|thu truong|bo truong|lanh dao nao)\b", "người ký văn bản"),
+    (r"\b(?:kinh phi|ngan sach|tien(?! do| trinh| hanh)|chi phi|von)\b", "kinh phí, ngân sách thực hiện"),
+    (r"\b(?:che tai|xu phat|bi phat|phat tien|ky luat|xu ly vi pham|bi xu ly)\b", "chế tài, hình thức xử lý vi phạm"),
+    (r"\b(?:nguoi ky|ai ky)\b", "người ký văn bản"),
+    (r"\b(?:thu truong|bo truong|lanh dao)\b", "lãnh đạo ký hoặc phụ trách văn bản"),
     (r"\bhieu luc\b", "thời hạn hiệu lực của văn bản"),
     (r"\bkhen thuong\b", "khen thưởng"),
     (r"\b(?:bieu mau|mau bao cao|mau ke hoach|file mau|mau)\b", "biểu mẫu kế hoạch, báo cáo"),
