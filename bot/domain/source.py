@@ -36,6 +36,7 @@ def syllables(text: str) -> List[str]:
     return [s for s in _SYLLABLE.findall(nfc(text).lower())]
 
 
+@lru_cache(maxsize=8192)
 def syllable_key(syllable: str, accents: bool) -> str:
     """Comparison key of one syllable: folded, plus its marks when ``accents``.
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
 from bot.domain.periods import parse_obligation_kind, parse_quarter_and_year
@@ -238,6 +239,17 @@ def _keys(words: Sequence[str], accents: bool) -> List[str]:
     return [syllable_key(w, accents) for w in words]
 
 
+@lru_cache(maxsize=64)
+def _sentence_keys(index: int, accents: bool) -> Tuple[str, ...]:
+    """The keys of sentence ``index`` (the article does not change while running)."""
+    return tuple(_keys(sentences()[index].words, accents))
+
+
+@lru_cache(maxsize=64)
+def _sentence_units(index: int, accents: bool) -> frozenset:
+    return frozenset(_units(_sentence_keys(index, accents)))
+
+
 def _units(keys: Sequence[str]) -> set:
     """Syllables, adjacent pairs, and pairs over one skippable word, of a sentence."""
     units = set(keys)
@@ -280,7 +292,7 @@ def lookup(topic: str) -> Evidence:
     content = _keys(content_words, accents)
     folded_topic = " ".join(fold(w) for w in content_words)
 
-    together = [s for s in sentences() if _together(content, _keys(s.words, accents))]
+    together = [s for s in sentences() if _together(content, _sentence_keys(s.index, accents))]
     if together:
         return Evidence(topic, MENTIONED, tuple(together), matched=(topic,))
 
@@ -288,7 +300,7 @@ def lookup(topic: str) -> Evidence:
     pairs = [(content[i], content[i + 1]) for i in range(len(content) - 1)] or [content[0]]
     best: Tuple[int, Optional[Sentence], set] = (0, None, set())
     for s in sentences():
-        units = _units(_keys(s.words, accents))
+        units = _sentence_units(s.index, accents)
         hits = {i for i, p in enumerate(pairs) if p in units}
         if len(content) == 1 and content[0] in units:
             hits = {0}
@@ -347,7 +359,7 @@ def supports(topic: str, indexes: Sequence[int]) -> bool:
              if fold(words[i]) not in GENERIC or fold(words[i + 1]) not in GENERIC]
     chosen = [s for s in sentences() if s.index in set(indexes)]
     for s in chosen:
-        units = _units(_keys(s.words, accents))
+        units = _sentence_units(s.index, accents)
         if any(p in units for p in pairs) or (len(specific) == 1 and specific[0] in units):
             return True
     return False
