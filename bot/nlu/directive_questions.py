@@ -69,8 +69,8 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]]) ->
     topic = extract_topic(text)
     if topic is None or asked_facts(topic.text):
         return None
-    if lookup_intent and topic.frame == "how_about" and intent != "ask_followup_period":
-        return None
+    if lookup_intent and topic.frame == "how_about" and (intent != "ask_followup_period" or len(topic.text) <= 4):
+        return None  # "còn hcm thì sao": a short form of a province, for the look-ups
     evidence = lookup(topic.text)
     info = {"text": topic.text, "status": evidence.status, "sentences": [s.index for s in evidence.sentences]}
     chosen = intent_sentences(intent) if intent else []

@@ -61,3 +61,7 @@ def test_button_payloads_are_untouched():
     message = Message(data={"text": "/ask_doc_number", "intent": {"name": "ask_doc_number", "confidence": 1.0}})
     DirectiveQuestionClassifier({}).process([message])
     assert message.get("intent")["name"] == "ask_doc_number"
+
+
+def test_a_short_form_after_a_lookup_is_left_to_the_lookups():
+    assert decide("còn hcm thì sao", "ask_followup_period", []) is None
