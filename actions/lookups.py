@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import agency_replies, replies
 from actions.identity import current_link, names_own_agency
+from actions.knowledge import YEAR_ROLE, answer_year_role, year_role_followup
 from actions.parsing import asks_what_is_missing
 from actions.services import DatabaseUnavailable, directory, run_db
 from bot.db.views import AgencyStatus, ObligationView
@@ -225,6 +226,9 @@ class ActionDeadline(Action):
         return "action_deadline"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        year = year_role_followup(tracker)  # "còn năm 2021?" after "năm 2020 là năm gì?" is no deadline
+        if year is not None:
+            return answer_year_role(dispatcher, year)
         today = local_today()
         query = read_query(tracker, today)
         named = named_in(message_names(tracker))
@@ -304,8 +308,13 @@ class ActionFollowupPeriod(Action):
         return "action_followup_period"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        year = year_role_followup(tracker)  # "còn năm 2021?" after "năm 2020 được coi là năm gì?"
+        if year is not None:
+            return answer_year_role(dispatcher, year)
         today = local_today()
-        query = read_query(tracker, today, previous_query(tracker))
+        # after a year-role answer there is no look-up to repeat: only what this message names counts
+        previous = None if tracker.get_slot("last_lookup") == YEAR_ROLE else previous_query(tracker)
+        query = read_query(tracker, today, previous)
         events: List[Dict[Text, Any]] = []
         several = named_in(message_names(tracker))
         if not several.codes and not several.notes and tracker.get_slot("last_lookup") == "status":

@@ -74,6 +74,9 @@ class Settings:
         reminder_catchup_days: a reminder missed while the scheduler was down is
             still sent this many days late, not later (``REMINDER_CATCHUP_DAYS``, 2).
         rest: the REST channel's limits (``REST_*``, see :class:`RestSettings`).
+        directive_full_text_url: where the full text of Văn bản 797/BTTTT-THH
+            can be read (``DIRECTIVE_FULL_TEXT_URL``); the assistant offers it
+            when the article does not answer a question. Empty: no link.
     """
 
     database_url: str
@@ -89,6 +92,7 @@ class Settings:
     reminder_interval_s: float = 300.0
     reminder_catchup_days: int = 2
     rest: RestSettings = RestSettings()
+    directive_full_text_url: str = ""
 
 
 def load_settings() -> Settings:
@@ -119,6 +123,7 @@ def load_settings() -> Settings:
             rate_limit_window_s=_number("REST_RATE_LIMIT_WINDOW_S", RestSettings.rate_limit_window_s),
             max_concurrent=int(_number("REST_MAX_CONCURRENT", RestSettings.max_concurrent)),
         ),
+        directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
     )
 
 

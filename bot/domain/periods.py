@@ -58,6 +58,26 @@ _REL_YEAR_OFFSET = {
 _BARE_YEAR = re.compile(r"(?<![\d/.\-])(?P<y>20\d\d)\b(?![/.]\d)")
 
 
+# "Q.1, TP.HCM", "Q1 HCM", "UBND Q.1": an urban district (quận), not quarter 1.
+_CITY_AFTER = re.compile(r"^[\s,.\-]*(?:tp\.?\s*hcm|tphcm|tp\.?\s*ho chi minh|thanh pho|tp\b|hcm|ho chi minh|sai gon|sg|"
+                         r"ha noi|hn|da nang|hai phong|can tho)\b")
+_DISTRICT_BEFORE = re.compile(r"(?:\bubnd|\bphuong\s+\w+|\bp\.\s*\w+|\bduong\s+[\w ]+?|\d+\w?)[\s,]*$")
+_QUARTER_BEFORE = re.compile(r"\b(?:bao cao|bc|han|nop|gui|quy|ky)\s*$")
+
+
+def _is_district(t: str, m: "re.Match[str]") -> bool:
+    """``m`` (a "Q1"/"Q.1" in folded text ``t``) is a district of a city, not a quarter."""
+    before, after = t[:m.start()], t[m.end():]
+    if _QUARTER_BEFORE.search(before):
+        return False
+    return bool(_CITY_AFTER.match(after) or _DISTRICT_BEFORE.search(before))
+
+
+def _short_quarter(t: str) -> Optional["re.Match[str]"]:
+    """The first "Q3"/"q.3" of ``t`` that is a quarter (not "Q.1, TP.HCM", a district)."""
+    return next((m for m in _Q_SHORT.finditer(t) if not _is_district(t, m)), None)
+
+
 def quarter_of(d: date) -> Tuple[int, int]:
     """``(year, quarter)`` of date ``d``: ``date(2022, 5, 1)`` -> ``(2022, 2)``."""
     return d.year, (d.month - 1) // 3 + 1
@@ -97,7 +117,7 @@ def parse_quarter_and_year(text: str, today: date) -> Optional[Period]:
         y, q = _shift_quarter(*quarter_of(today), offset)
         return Period(y, q)
 
-    m = _QUARTER.search(t) or _Q_SHORT.search(t)
+    m = _QUARTER.search(t) or _short_quarter(t)
     if m:
         quarter = _NUM_WORDS[m.group("n")]
         if m.group("y"):
@@ -140,7 +160,7 @@ def parse_obligation_kind(text: str) -> Optional[str]:
     if not t:
         return None
     has_quarter = bool(
-        _QUARTER.search(t) or _Q_SHORT.search(t) or _REL_QUARTER.search(t) or _EVERY_QUARTER.search(t)
+        _QUARTER.search(t) or _short_quarter(t) or _REL_QUARTER.search(t) or _EVERY_QUARTER.search(t)
     )
     if has_quarter:
         return QUARTERLY_REPORT

@@ -4,6 +4,7 @@ Today is pinned to 10/05/2022 (see conftest) so day counts are exact.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 
@@ -127,3 +128,56 @@ def test_a_public_user_asking_reminders_for_an_agency(assistant: Assistant) -> N
     reply = reply_text(assistant.send(new_sender(), "đăng ký nhắc hạn cho UBND tỉnh Quảng Ninh"))
     assert "mã liên kết" in reply and "Tỉnh Quảng Ninh" in reply
     assert "chưa hiểu" not in reply
+# --- issue 11: two questions in one message, wrong premises, topics, follow-ups ---------------------------
+SOURCE_LINE = "Nguồn: Văn bản số 797/BTTTT-THH ngày 06/03/2022"
+NOT_MENTIONED = r"(không đề cập|không nêu|không nói|không có thông tin|không nhắc)"
+
+
+@pytest.mark.parametrize("message,parts", [
+    ("ai ban hành và ban hành khi nào?", ["Bộ Thông tin và Truyền thông", "06/03/2022"]),
+    ("số hiệu và ngày ban hành của vb 797", ["797/BTTTT-THH", "ngày 6 tháng 3 năm 2022"]),
+    ("văn bản gửi ai, hạn nộp kế hoạch khi nào?", ["cơ quan ngang bộ", "Hạn nộp kế hoạch chuyển đổi số năm 2022: 30/04/2022*"]),
+])
+def test_two_questions_in_one_message_get_both_answers(assistant: Assistant, message: str, parts) -> None:
+    reply = reply_text(assistant.send(new_sender(), message))
+    assert reply.startswith("Anh/chị hỏi 2 nội dung")
+    for part in parts:
+        assert part in reply
+
+
+@pytest.mark.parametrize("message,start,fact", [
+    ("Văn bản 797 do Bộ Khoa học và Công nghệ ban hành phải không?", "Không đúng.", "Bộ Thông tin và Truyền thông"),
+    ("có 5 định hướng phổ cập à?", "Không đúng.", "6 nội dung phổ cập"),
+    ("vb ký ngày 9/3 đúng ko?", "Không đúng.", "06/03/2022"),
+    ("22 nhiệm vụ đúng không", "Đúng vậy.", "22 nhiệm vụ"),
+])
+def test_premise_is_checked(assistant: Assistant, message: str, start: str, fact: str) -> None:
+    reply = reply_text(assistant.send(new_sender(), message))
+    assert reply.startswith(start) and fact in reply and SOURCE_LINE in reply
+
+
+@pytest.mark.parametrize("message,topic", [
+    ("Văn bản có nói về chữ ký số không?", "chữ ký số"),
+    ("vb có đề cập blockchain ko", "blockchain"),
+    ("văn bản có nhắc đến VNeID không", "VNeID"),
+    ("văn bản có nói gì về trí tuệ nhân tạo không", "trí tuệ nhân tạo"),
+])
+def test_topic_not_in_the_article_is_named(assistant: Assistant, message: str, topic: str) -> None:
+    reply = reply_text(assistant.send(new_sender(), message))
+    assert re.search(NOT_MENTIONED, reply) and f"«{topic}»" in reply
+    assert "Phổ cập sử dụng" not in reply  # no area offered as if it were the answer
+
+
+def test_close_topic_quotes_the_sentence_not_an_unrelated_area(assistant: Assistant) -> None:
+    reply = reply_text(assistant.send(new_sender(), "văn bản có nói gì về an ninh mạng không?"))
+    assert "không đề cập «an ninh mạng»" in reply and "bảo đảm an toàn thông tin mạng" in reply
+    assert "dịch vụ công trực tuyến" not in reply
+
+
+def test_year_follow_up_answers_the_year(assistant: Assistant) -> None:
+    sender = new_sender()
+    assert "khởi động nhận thức" in reply_text(assistant.send(sender, "Năm 2020 được coi là năm gì?"))
+    reply = reply_text(assistant.send(sender, "còn năm 2021?"))
+    assert "năm 2021 là năm bắt đầu triển khai" in reply and "Hạn nộp" not in reply
+    # a quarter after that is a deadline again
+    assert "quý IV/2022: 15/12/2022*" in reply_text(assistant.send(sender, "còn quý 4 thì sao"))

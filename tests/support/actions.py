@@ -24,10 +24,10 @@ def tracker(text: str, slots: Optional[Dict[str, Any]] = None, entities: Optiona
     )
 
 
-async def run(action, t: Tracker) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
-    """``(messages the action sent, events it returned)``."""
+async def run(action, t: Tracker, domain: Optional[Dict[str, Any]] = None) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]:
+    """``(messages the action sent, events it returned)``; ``domain`` defaults to :data:`DOMAIN`."""
     dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, t, DOMAIN)
+    events = await action.run(dispatcher, t, DOMAIN if domain is None else domain)
     return dispatcher.messages, events
 
 

@@ -225,3 +225,21 @@ async def test_after_which_agency_the_first_question_is_answered(database):
     reply = texts(messages)
     assert reply.startswith("Bộ Tài chính còn") and "chưa gửi" in reply and "quý IV/2022" in reply
     assert SlotSet("obligation_kind", "quarterly_report") in result  # from "còn thiếu báo cáo nào", not "kế hoạch"
+
+
+async def test_followup_after_a_year_role_answers_the_year_not_a_deadline(database):
+    t = tracker("còn năm 2021?", slots={"last_lookup": "year_role"}, intent="ask_followup_period")
+    messages, events = await run(ActionFollowupPeriod(), t)
+    assert [m["response"] for m in messages] == ["utter_year_2021"]
+    assert events == [SlotSet("last_lookup", "year_role")]
+    # also when the classifier took it for a deadline question
+    messages, _ = await run(ActionDeadline(), tracker("còn năm 2021?", slots={"last_lookup": "year_role"}))
+    assert [m["response"] for m in messages] == ["utter_year_2021"]
+
+
+async def test_a_quarter_after_a_year_role_is_a_deadline_of_the_directive_year(database):
+    t = tracker("còn quý 4 thì sao", slots={"last_lookup": "year_role", "obligation_kind": None},
+                intent="ask_followup_period")
+    messages, events = await run(ActionFollowupPeriod(), t)
+    assert "quý IV/2022: 15/12/2022*" in texts(messages)
+    assert SlotSet("last_lookup", "deadline") in events

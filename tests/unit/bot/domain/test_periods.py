@@ -117,3 +117,12 @@ def test_chat_typing_reaches_the_period_parser(text, kind, quarter):
 
 def test_q1_next_to_tp_hcm_is_not_a_quarter():
     assert parse_quarter_and_year("Q.1, TP.HCM", date(2022, 5, 1)) is None
+@pytest.mark.parametrize("text", ["UBND Q.1, TP.HCM đã nộp chưa", "123 Lê Lợi, Q.1, TP.HCM", "Q1 HCM nộp chưa", "Q.1 TP.HCM"])
+def test_a_district_next_to_the_city_is_no_quarter(text):
+    assert parse_quarter_and_year(text, TODAY) is None
+    assert parse_obligation_kind(text) is None
+
+
+@pytest.mark.parametrize("text", ["TP.HCM đã nộp bc Q.1 chưa", "báo cáo Q1 TP.HCM", "hạn bc q3 là bao giờ"])
+def test_a_quarter_of_a_report_stays_a_quarter(text):
+    assert parse_quarter_and_year(text, TODAY).quarter in (1, 3)

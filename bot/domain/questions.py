@@ -1,0 +1,141 @@
+"""Which facts of the directive a message asks for (pure; no Rasa).
+
+A message may ask several things at once: "ai ban hành và ban hành khi nào?",
+"số hiệu và ngày ban hành của vb 797", "văn bản gửi ai, hạn nộp kế hoạch khi
+nào?". :func:`asked_facts` cuts the message into clauses (at commas, question
+marks and conjunctions such as "và", "với", "còn") and reads each clause's
+question cues: "ai ban hành" (issuer), "khi nào" (date), "số hiệu" (number),
+"gửi ai" (addressees), "căn cứ" (legal basis), "hạn nộp" (deadline)...
+A cue is read in its clause: "khi nào" asks the date of the directive, but
+after "hạn nộp kế hoạch" it asks a deadline, and after "Quyết định 749" the
+decision's date (part of the legal-basis answer).
+
+The facts are returned in the order asked, each with its clause, so that an
+answer can be given per part (:mod:`actions.directive`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
+
+from bot.domain.text import fold
+
+NUMBER, DATE, ISSUER, ADDRESSEES, LEGAL_BASIS = "number", "date", "issuer", "addressees", "legal_basis"
+YEAR_ROLE, ORIENTATION, PRIORITY_AREAS, TASKS, SUMMARY = "year_role", "orientation", "priority_areas", "tasks", "summary"
+PLAN, QUARTERLY_REPORT, COMMITTEE, DEADLINE = "plan", "quarterly_report", "committee", "deadline"
+
+_DOC = r"(?:van ban|vb|cong van|cv|797)"
+CUES: Dict[str, "re.Pattern[str]"] = {
+    NUMBER: re.compile(r"\bso hieu\b|\bky hieu\b|\bki hieu\b|\bso (?:va ky hieu|van ban|cong van|vb|cv)\b|\bso may\b|"
+                       r"\bso bao nhieu\b|\bma so\b|\bmang so\b"),
+    DATE: re.compile(r"\bngay (?:ban hanh|ky|phat hanh)\b|\bky (?:vao )?(?:ngay|thang|nam|hom|khi|luc|hoi)\b|"
+                     r"\bban hanh (?:vao )?(?:ngay|thang|nam|khi|luc|bao gio|hom|thoi diem)\b|"
+                     r"\b(?:ngay|thang|nam|hom|hoi) (?:nao|may|bao nhieu)\b|\bkhi nao\b|\bbao gio\b|\bluc nao\b|"
+                     r"\bthoi diem nao\b|\bra doi\b|\bthoi gian ban hanh\b"),
+    ISSUER: re.compile(r"\bai (?:ban hanh|ky|ra|phat hanh|soan)\b|\b(?:co quan|bo|don vi|noi|cap) nao (?:ban hanh|"
+        r"ra|ky|phat hanh)\b|"
+                       r"\bban hanh boi\b|\b(?:do|cua) (?:ai|bo nao|co quan nao|don vi nao)\b|\bco quan ban hanh\b|"
+                       r"\bnguoi ky\b|\bnoi ban hanh\b|\bchu the ban hanh\b"),
+    ADDRESSEES: re.compile(r"\bgui (?:cho |den |toi |ve )?(?:ai|nhung ai|dau|nhung co quan nao|co quan nao|nhung don vi nao|"
+                           r"don vi nao|bo nganh nao)\b|\bnoi nhan\b|\bdoi tuong (?:nhan|ap dung|thuc hien)\b|"
+                           r"\bap dung (?:cho|voi|doi voi) (?:ai|nhung ai|co quan nao|nhung co quan nao)\b|\bdanh cho ai\b|"
+                           r"\bai (?:phai|can|co trach nhiem) thuc hien\b|\bpham vi ap dung\b"),
+    LEGAL_BASIS: re.compile(r"\bcan cu\b|\bco so phap ly\b|\bdua (?:tren|vao) (?:van ban|quyet dinh|dau|gi)\b|"
+                            r"\bquyet dinh (?:nao|749|942)\b|\bqd (?:749|942)\b|(?<![\d/])(?:749|942)(?!\d)"),
+    YEAR_ROLE: re.compile(r"\bnam 20(?:20|21|22) (?:la nam|(?:duoc|dc) (?:coi|xem|danh gia) (?:la|nhu)|co y nghia|co vai tro)\b|"
+                          r"\b20(?:20|21|22) (?:la|(?:duoc|dc) (?:coi|xem) la) nam\b|\bla nam gi\b|\bnam khoi dong\b|"
+                          r"\bnam day manh\b"),
+    ORIENTATION: re.compile(r"\bdinh huong (?:xuyen suot|chung|chu dao|chinh|tong the)\b|\bmuc tieu (?:chung|tong quat)\b"),
+    PRIORITY_AREAS: re.compile(r"\b(?:noi dung|dinh huong|linh vuc) pho cap\b|\b(?:6|sau) (?:noi dung|dinh huong|linh vuc)\b|"
+                               r"\bpho cap (?:nhung )?(?:gi|nen tang nao)\b"),
+    TASKS: re.compile(r"\b(?:bao nhieu|may|22|hai muoi hai) (?:nhiem vu|giai phap)\b|\bnhiem vu,? giai phap (?:nao|"
+        r"gi|la gi|gom)\b|"
+                      r"\bnhiem vu (?:gi|nao|la gi)\b|\b(?:liet ke|ke ten|danh sach) (?:cac )?nhiem vu\b"),
+    SUMMARY: re.compile(r"\btom (?:tat|luoc)\b|\bnoi dung (?:chinh|chu yeu)\b|\bnoi ve (?:gi|cai gi|van de gi)\b|"
+                        rf"\b{_DOC} (?:797 )?(?:la gi|quy dinh gi|co noi dung gi)\b"),
+    PLAN: re.compile(r"\b(?:xay dung|lap|gui|nop) (?:ke hoach|kh)\b(?! (?:truoc|vao|khi|ngay|han|bao gio|luc))|"
+                     r"\b(?:ke hoach|kh) (?:gui|nop) (?:ve |cho )?(?:dau|ai)\b"),
+    QUARTERLY_REPORT: re.compile(r"\bbao cao (?:hang|hh|dinh ky|moi) quy\b|\bbao cao dinh ky\b|\b(?:bao lau|may thang) bao cao\b|"
+                                 r"\b(?:bao cao|bc) (?:gui|nop) (?:ve |cho )?(?:dau|ai)\b|\btan suat bao cao\b"),
+    COMMITTEE: re.compile(r"\buy ban quoc gia\b"),
+    DEADLINE: re.compile(r"\bhan (?:nop|gui|chot|bao cao|bc|ke hoach|kh|cuoi)\b|\bdeadline\b|"
+                         r"\b(?:nop|gui) (?:ke hoach|bao cao|bc|kh)\b.*\b(?:khi nao|ngay nao|bao gio|luc nao|truoc ngay)\b|"
+                         r"\b(?:ke hoach|bao cao|bc|kh)\b.*\bnop (?:khi nao|ngay nao|bao gio|luc nao|truoc ngay nao)\b"),
+}
+ORDER = (DEADLINE, NUMBER, ISSUER, DATE, ADDRESSEES, LEGAL_BASIS, YEAR_ROLE, ORIENTATION, PRIORITY_AREAS, TASKS,
+         SUMMARY, PLAN, QUARTERLY_REPORT, COMMITTEE)
+
+# Clause boundaries: punctuation and conjunctions ("và" also joins names, such
+# as "Bộ Thông tin và Truyền thông"; a clause with no cue is simply ignored).
+_CLAUSE = re.compile(r"[,;?!]+|\.\s|\s(?:va|voi|con|roi|dong thoi|ngoai ra|them nua|cung nhu|kem theo|lan|hay)\s")
+
+
+_DOCUMENT_WORDS = re.compile(r"\b(?:ban hanh|ky|van ban|vb|cong van|cv|797|phat hanh)\b")
+
+
+@dataclass(frozen=True)
+class AskedFact:
+    fact: str
+    clause: str  # the folded clause that asks it
+
+
+def clause_facts(clause: str) -> List[str]:
+    """The facts one folded clause asks, with the clause's context applied."""
+    found = [f for f in ORDER if CUES[f].search(clause)]
+    if SUMMARY in found and len(found) > 1:
+        found.remove(SUMMARY)  # "cơ sở pháp lý của văn bản 797 là gì" asks the basis, not a summary
+    if DEADLINE in found:
+        # "hạn nộp kế hoạch khi nào": the "khi nào" and "kế hoạch" belong to the deadline
+        found = [f for f in found if f not in (DATE, PLAN, QUARTERLY_REPORT)]
+    if (PLAN in found or QUARTERLY_REPORT in found) and DATE in found:
+        found = [DEADLINE if f == DATE else f for f in found if f not in (PLAN, QUARTERLY_REPORT)]
+    if LEGAL_BASIS in found and re.search(r"(?<![\d/])(?:749|942)(?!\d)", clause):
+        # "Quyết định 749 ban hành khi nào, ai ký": the decision's date and signer are in its answer
+        found = [f for f in found if f not in (DATE, ISSUER)]
+    if YEAR_ROLE in found:
+        found = [f for f in found if f != DATE]
+    if ADDRESSEES in found and re.search(r"\b(?:bao cao|bc|ke hoach|kh)\b", clause):
+        # "báo cáo gửi cho ai": where reports and plans go (Bộ TT&TT), not the directive's addressees
+        kind = PLAN if re.search(r"\b(?:ke hoach|kh)\b", clause) else QUARTERLY_REPORT
+        found = [kind if f == ADDRESSEES else f for f in found]
+        found = [f for i, f in enumerate(found) if f not in found[:i]]
+    if ISSUER in found and DATE in found and re.search(r"\bai ky\b|\bnguoi ky\b", clause) and not re.search(
+            r"\bngay|khi nao|bao gio|luc nao", clause):
+        found.remove(DATE)
+    return found
+
+
+def asked_facts(text: str) -> List[AskedFact]:
+    """The facts ``text`` asks, in order, without repeats.
+
+    >>> [f.fact for f in asked_facts("ai ban hành và ban hành khi nào?")]
+    ['issuer', 'date']
+    """
+    folded = fold(text or "")
+    out: List[AskedFact] = []
+    seen = set()
+    previous: List[str] = []
+    for clause in _CLAUSE.split(folded):
+        clause = clause.strip()
+        if not clause:
+            continue
+        facts = clause_facts(clause)
+        if facts == [DATE] and not _DOCUMENT_WORDS.search(clause):
+            # "nộp kế hoạch cho ai và khi nào": a bare "khi nào" asks about the clause before
+            if set(previous) & {PLAN, QUARTERLY_REPORT, DEADLINE}:
+                facts = [DEADLINE]
+            elif LEGAL_BASIS in previous:
+                facts = []
+        previous = facts or previous
+        for fact in facts:
+            if fact not in seen:
+                seen.add(fact)
+                out.append(AskedFact(fact, clause))
+    return out
+
+
+def is_compound(text: str) -> Tuple[bool, List[AskedFact]]:
+    """``(True, facts)`` when ``text`` asks two or more different facts."""
+    facts = asked_facts(text)
+    return len(facts) >= 2, facts

@@ -1,0 +1,121 @@
+"""Intent override for questions about the directive that one intent label cannot carry.
+
+Runs after ``DIETClassifier`` and the agency gazetteer. Three kinds, checked in
+this order, each by a pure rule of :mod:`bot.domain`:
+
+1. **A yes/no question with a premise** ("Văn bản 797 do Bộ Khoa học và Công
+   nghệ ban hành phải không?", "có 5 định hướng phổ cập à?"):
+   :func:`bot.domain.claims.find_claims` reads and checks the claims; intent
+   ``check_directive_claim``, the claims in ``directive_claims``.
+2. **Several facts in one message** ("ai ban hành và ban hành khi nào?"):
+   :func:`bot.domain.questions.asked_facts` finds two or more; intent
+   ``ask_directive_facts``, the facts in ``directive_facts`` (in the order asked).
+   Messages naming an agency are left to the look-ups.
+3. **A topic** ("văn bản có nói gì về an ninh mạng không?"):
+   :func:`bot.domain.topics.extract_topic` and :func:`bot.domain.topics.lookup`
+   decide by evidence from the article. Not in the article -> intent
+   ``ask_not_in_source``; only something close, or in another part than the one
+   DIET chose -> ``ask_source_topic``; in the part DIET chose -> DIET's intent stays.
+   So a topic is never answered with an unrelated area.
+
+The chosen intent gets confidence 1.0 and the others 0.0 (as in
+:class:`bot.nlu.rule_intent.RuleIntentClassifier`). Nothing is trained or stored.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.domain.claims import find_claims
+from bot.domain.questions import asked_facts
+from bot.domain.source import intent_sentences
+from bot.domain.text import fold
+from bot.domain.topics import ABSENT, MENTIONED, extract_topic, lookup, supports
+
+CLAIMS, FACTS, TOPIC = "directive_claims", "directive_facts", "directive_topic"
+
+# Intents of the database look-ups and the officials' workflow: their messages
+# name agencies and periods, not facts of the directive.
+LOOKUP_INTENTS = frozenset({
+    "ask_deadline", "ask_agency_status", "inform_agency", "ask_followup_period", "link_account", "unlink_account",
+    "ask_my_account", "record_submission", "affirm", "deny", "subscribe_reminders", "unsubscribe_reminders",
+})
+
+
+def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
+    """The override for one message: ``{"intent": name, key: value}`` or ``None`` to keep DIET's intent."""
+    named_agency = any(e.get("entity") == "agency" and e.get("agency_code") for e in entities)
+    lookup_intent = intent in LOOKUP_INTENTS
+    if not lookup_intent:
+        claims = find_claims(text)
+        if claims:
+            return {"intent": "check_directive_claim", CLAIMS: [asdict(c) for c in claims]}
+    facts = asked_facts(text)
+    if len(facts) >= 2 and not named_agency:
+        return {"intent": "ask_directive_facts", FACTS: [asdict(f) for f in facts]}
+    names_document = bool(_NAMES_DOCUMENT.search(fold(text)))
+    if named_agency or (lookup_intent and intent != "ask_followup_period" and not names_document):
+        return None  # ("chữ ký số thì sao" may look like a follow-up: periods, plans and agencies are no topics)
+    if intent == "out_of_scope" and not names_document:
+        return None  # "luật hôn nhân quy định gì về ly hôn": not a question about the directive
+    topic = extract_topic(text)
+    if topic is None or asked_facts(topic.text):
+        return None
+    if lookup_intent and topic.frame == "how_about" and (intent != "ask_followup_period" or len(topic.text) <= 4):
+        return None  # "còn hcm thì sao": a short form of a province, for the look-ups
+    evidence = lookup(topic.text)
+    info = {"text": topic.text, "status": evidence.status, "sentences": [s.index for s in evidence.sentences]}
+    chosen = intent_sentences(intent) if intent else []
+    if evidence.status == ABSENT:
+        if chosen and supports(topic.text, chosen):
+            return None  # the words are not the article's, but DIET's part shares some: trust it
+        return {"intent": "ask_not_in_source", TOPIC: info}
+    if evidence.status == MENTIONED and set(info["sentences"]) & set(chosen):
+        return None  # DIET chose the part of the directive that says it
+    return {"intent": "ask_source_topic", TOPIC: info}
+
+
+_NAMES_DOCUMENT = re.compile(r"\b(?:van ban|vb|cong van|cv|797|bai viet|chi thi|huong dan cua bo)\b")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class DirectiveQuestionClassifier(GraphComponent):
+    """Sets ``check_directive_claim``, ``ask_directive_facts``, ``ask_not_in_source`` or
+    ``ask_source_topic`` (confidence 1.0) where :func:`decide` says so."""
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "DirectiveQuestionClassifier":
+        """Nothing to train or load."""
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Overrides the intent of the messages :func:`decide` covers; returns ``messages``."""
+        for message in messages:
+            text = message.get(TEXT)
+            if not text or text.startswith("/"):
+                continue
+            current = (message.get(INTENT) or {}).get("name")
+            override = decide(text, current, message.get(ENTITIES, []))
+            if override is None:
+                continue
+            name = override.pop("intent")
+            intent = {"name": name, "confidence": 1.0}
+            ranking = [intent] + [dict(r, confidence=0.0) for r in message.get(INTENT_RANKING_KEY, [])
+                                  if r.get("name") != name]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+            for key, value in override.items():
+                message.set(key, value, add_to_output=True)
+        return messages
