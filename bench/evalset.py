@@ -258,8 +258,9 @@ async def score_variants(parse: Callable[[str], Awaitable[Dict[str, Any]]], exam
     ``parse(text)`` returns Rasa's parse result (``intent``, ``intent_ranking``,
     ``entities``). Returns ``{variant: {examples, intent_accuracy,
     intent_macro_f1, parse_ms_mean (ms per message), errors, entity_errors,
-    ranked, confident_wrong, agency_entity_f1}}``: ``errors`` lists wrong
-    intents, ``confident_wrong`` the wrong answers to out-of-scope and
+    ranked, confident_wrong, predictions, agency_entity_f1}}``: ``errors``
+    lists wrong intents, ``predictions`` holds ``[text, gold, predicted]`` per
+    example, ``confident_wrong`` the wrong answers to out-of-scope and
     not-in-source examples (:func:`is_confident_wrong`; ``threshold`` defaults
     to :func:`fallback_threshold` of ``config.yml``), ``ranked``
     holds ``[gold, best intent other than the fallback, its confidence]`` per
@@ -275,7 +276,7 @@ async def score_variants(parse: Callable[[str], Awaitable[Dict[str, Any]]], exam
         pred_i: List[Optional[str]] = []
         gold_s: List[Set[Span]] = []
         pred_s: List[Set[Span]] = []
-        errors, entity_errors, ranked, confident_wrong = [], [], [], []
+        errors, entity_errors, ranked, confident_wrong, predictions = [], [], [], [], []
         started = time.perf_counter()
         for example in examples:
             text = change(example["text"])
@@ -283,6 +284,7 @@ async def score_variants(parse: Callable[[str], Awaitable[Dict[str, Any]]], exam
             predicted = (parsed.get("intent") or {}).get("name")
             gold_i.append(example["intent"])
             pred_i.append(predicted)
+            predictions.append([text, example["intent"], predicted])
             if predicted != example["intent"]:
                 errors.append({"text": text, "gold": example["intent"], "predicted": predicted})
                 confidence = float((parsed.get("intent") or {}).get("confidence") or 0.0)
@@ -307,6 +309,7 @@ async def score_variants(parse: Callable[[str], Awaitable[Dict[str, Any]]], exam
             "entity_errors": entity_errors,
             "ranked": ranked,
             "confident_wrong": confident_wrong,
+            "predictions": predictions,
         }
         if gold_s:
             results[name]["agency_entity_f1"] = round(entity_f1(gold_s, pred_s), 4)

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Dict, FrozenSet, List, Optional, Sequence
 
 CLOSE = 0.8
+# nearest-neighbour similarity bands for accuracy by closeness: [low, high)
+BANDS = ((0.0, 0.4), (0.4, 0.6), (0.6, 1.01))
 
 
 def trigrams(text: str) -> FrozenSet[str]:
@@ -55,6 +57,25 @@ def summary(similarities: Sequence[float]) -> Dict:
             "share_close": round(sum(s >= CLOSE for s in ordered) / n, 4) if n else 0.0,
             "exact_copies": sum(s >= 0.9999 for s in ordered),
             "median": round(ordered[n // 2], 4) if n else 0.0}
+
+
+def by_closeness(similarities: Sequence[float], correct: Sequence[bool]) -> Dict[str, Dict]:
+    """Intent accuracy by nearest-neighbour similarity band (:data:`BANDS`):
+    ``{"0.0-0.4": {messages, accuracy (0..1, None when empty)}, ...}``."""
+    out = {}
+    for low, high in BANDS:
+        hits = [ok for s, ok in zip(similarities, correct, strict=True) if low <= s < high]
+        out[f"{low:.1f}-{min(high, 1.0):.1f}"] = {"messages": len(hits),
+                                                  "accuracy": round(sum(hits) / len(hits), 4) if hits else None}
+    return out
+
+
+def closeness_of_predictions(predictions: Sequence[Sequence], train: Sequence[str]) -> Dict:
+    """:func:`summary` of ``predictions`` (``[text, gold, predicted]`` rows, as
+    :func:`bench.evalset.score_variants` returns them) against ``train`` (texts),
+    plus ``accuracy_by_closeness`` (:func:`by_closeness`)."""
+    sims = nearest([row[0] for row in predictions], train)
+    return {**summary(sims), "accuracy_by_closeness": by_closeness(sims, [row[1] == row[2] for row in predictions])}
 
 
 def overlap_report(train_files: Sequence[Path], test_files: Dict[str, Path],

@@ -82,7 +82,25 @@ def render_markdown(results: Dict) -> str:
                       "examples (diacritic-free copies made from each training part only): intent macro-F1 "
                       + ", ".join(f"{s} {fmt(cv['intent_macro_f1_mean'][s])} ± {fmt(cv['intent_macro_f1_std'][s])}"
                                   for s in SUBSETS)
+                      + (", pooled over the folds " + fmt(cv["intent_macro_f1_pooled"])
+                         if "intent_macro_f1_pooled" in cv else "")
                       + f"; agency entity F1 {fmt(cv['entity_f1_mean'])}."]
+            if cv.get("lowest_intents"):
+                lines.append("Lowest intents (pooled F1, examples): "
+                             + ", ".join(f"{i} {fmt(f, 2)} ({n})" for i, f, n in cv["lowest_intents"]) + ".")
+        close = dict(nlu.get("closeness", {}))
+        if cv and cv.get("closeness"):
+            close["cross-validation test parts"] = cv["closeness"]
+        if close:
+            bands = list(next(iter(close.values()))["accuracy_by_closeness"])
+            lines += ["", "Closeness to the training examples (nearest neighbour, character 3-gram Jaccard; "
+                      "`bench/overlap.py`) and our intent accuracy by closeness band:", "",
+                      "| test set | messages | median | share ≥ 0.8 | " + " | ".join(f"accuracy {b}" for b in bands)
+                      + " |", "|---|---|---|---|" + "---|" * len(bands)]
+            for name, c in close.items():
+                lines.append(f"| {name} | {c['messages']} | {fmt(c['median'])} | {fmt(c['share_close'])} | "
+                             + " | ".join(f"{fmt(c['accuracy_by_closeness'][b]['accuracy'])} "
+                                          f"(n={c['accuracy_by_closeness'][b]['messages']})" for b in bands) + " |")
         else:
             lines += ["", "Cross-validation: not run in this mode."]
         lines.append("")

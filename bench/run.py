@@ -48,6 +48,7 @@ from bench.data import (
     prepare_training_data,
 )
 from bench.nlu_eval import nlu_summary, score_rasa_models
+from bench.overlap import closeness_of_predictions
 from bench.procs import ROOT, bench_env, load_average, machine_info, package_versions
 from bench.render import render_markdown
 from bench.serve import serve_and_measure
@@ -185,6 +186,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         "tfidf_logreg": tfidf_summary(tfidf),
         "holdout_file": str(holdout),
         "subset_files": {**{name: str(path) for name, path in chat_sets.items()}, "compound": str(compound)},
+        # how close each held-out set is to the training examples, and our accuracy by closeness (issue 11)
+        "closeness": {name: closeness_of_predictions(scores["ours"][name]["predictions"],
+                                                     plain_examples(nlu_dir / "src")[0])
+                      for name in ("diacritics", "telex_vni", "chat_abbrev") if name in scores["ours"]},
     }
     save()
 
