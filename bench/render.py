@@ -101,7 +101,7 @@ def render_markdown(results: Dict) -> str:
                 lines.append(f"| {name} | {c['messages']} | {fmt(c['median'])} | {fmt(c['share_close'])} | "
                              + " | ".join(f"{fmt(c['accuracy_by_closeness'][b]['accuracy'])} "
                                           f"(n={c['accuracy_by_closeness'][b]['messages']})" for b in bands) + " |")
-        else:
+        if not cv:
             lines += ["", "Cross-validation: not run in this mode."]
         lines.append("")
     ev = results.get("eval")
