@@ -64,6 +64,10 @@ def targets(results: Dict) -> List[Dict]:
     if "confident_wrong_total" in entry:
         add("confident wrong answers (out-of-scope and not-in-source, every subset)", f"<= {CONFIDENT_WRONG_MAX}",
             entry["confident_wrong_total"], entry["confident_wrong_total"] <= CONFIDENT_WRONG_MAX)
+    ev = results.get("eval")
+    if ev:
+        add("acceptance questions (../shared/eval and eval-chat) over REST", "every case passes",
+            f"{ev['passed']}/{ev['cases']}", ev["cases"] > 0 and ev["passed"] == ev["cases"])
     seq = results.get("latency_ms", {}).get("sequential")
     if seq:
         add("sequential p95", "<= 60 ms", seq["p95"], seq["p95"] <= 60)

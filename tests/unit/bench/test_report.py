@@ -43,6 +43,10 @@ def test_targets_use_the_issue_thresholds() -> None:
     assert met["intent macro-F1 on each chat subset (compound: share fully recognised)"] is False
     assert met["agency entity F1, every subset"] is False
     assert met["confident wrong answers (out-of-scope and not-in-source, every subset)"] is False
+    results["eval"] = {"cases": 46, "passed": 45}
+    assert [t["met"] for t in targets(results) if t["target"].startswith("acceptance")] == [False]
+    results["eval"]["passed"] = 46
+    assert [t["met"] for t in targets(results) if t["target"].startswith("acceptance")] == [True]
 
 
 def test_render_draws_new_subsets_closeness_and_cross_validation() -> None:
