@@ -1,4 +1,4 @@
-"""Benchmark: answer quality, latency, throughput and training cost (issue 5).
+"""Benchmark: answer quality, latency, throughput and training cost (issues 5 and 11).
 
 ``python -m bench.run`` (``make bench``) trains every pipeline itself, measures
 it and writes ``bench/results.json`` and ``bench/results.md``;
@@ -14,9 +14,12 @@ Modules, one job each:
 - :mod:`bench.cross_validation` -- k-fold cross-validation (also ``python -m bench.cross_validation``);
 - :mod:`bench.serve` -- the servers (through :class:`bot.server.launcher.Launcher`) and what is measured on them;
 - :mod:`bench.load` -- the REST load client (the benchmark's runs and the cluster tests');
-- :mod:`bench.targets`, :mod:`bench.render` -- the goals of issue 5, and ``results.md``;
+- :mod:`bench.targets`, :mod:`bench.render` -- the goals of issues 5 and 11 (the thresholds the held-out
+  test reads too), and ``results.md``;
+- :mod:`bench.overlap` -- how close test messages are to the training examples (also ``python -m bench.overlap``);
 - :mod:`bench.procs` -- timed commands, peak resident memory, machine and package facts;
-- :mod:`bench.evalset` -- the question sets and reply checks shared with the tests;
+- :mod:`bench.evalset` -- the question sets (held-out set and its chat and compound subsets, acceptance
+  files), their scoring and the reply checks, shared with the tests;
 - :mod:`bench.profile` -- where time and memory go in the Rasa server (``bench/NOTES.md``).
 
 Nothing here imports from ``tests/`` (the tests import from here).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from bench.data import SUBSETS
+from bench.data import NEW_SUBSETS, REPORTED, SUBSETS
 from bench.targets import BASELINE_NOTE
 
 
@@ -48,31 +48,65 @@ def render_markdown(results: Dict) -> str:
                   "These numbers only show that the benchmark runs; they say nothing about quality or speed.", ""]
     nlu = results.get("nlu", {})
     if nlu:
-        lines += ["## Understanding (held-out set: intent macro-F1 / accuracy, agency entity F1)", "",
-                  f"Held-out examples: {nlu.get('ours', {}).get('examples', '?')} per subset.", "",
-                  "| pipeline | diacritics | no diacritics | CAPS | NFD | agency entity F1 (diacritics / none / caps) |",
-                  "|---|---|---|---|---|---|"]
+        lines += ["## Understanding (held-out sets: intent macro-F1 / accuracy)", "",
+                  f"Held-out examples: {nlu.get('ours', {}).get('examples', '?')} per variant of the held-out set"
+                  + "".join(f"; {s} {n}" for s, n in nlu.get("ours", {}).get("examples_by_subset", {}).items()
+                            if s in NEW_SUBSETS)
+                  + ". `telex_vni` and `chat_abbrev` are scored as written; for `compound` the figure is the share "
+                  "of messages whose every part (each question's intent, or fact, and every agency) is recognised.",
+                  "", "| pipeline | diacritics | no diacritics | CAPS | NFD | telex_vni | chat_abbrev | compound "
+                  "| confident wrong |", "|---|---|---|---|---|---|---|---|---|"]
         for name in ("ours", "whitespace_baseline", "tfidf_logreg"):
             if name not in nlu:
                 continue
             e = nlu[name]
-            cells = [f"{fmt(e['intent_macro_f1'][s])} / {fmt(e['intent_accuracy'][s])}" for s in SUBSETS]
-            ent = (" / ".join(fmt(e["entity_f1_by_subset"][s]) for s in SUBSETS)
-                   if "entity_f1_by_subset" in e else "n/a (intents only)")
-            lines.append(f"| {name} | " + " | ".join(cells) + f" | {fmt(e.get('intent_macro_f1_nfd'))} | {ent} |")
+            cells = [f"{fmt(e['intent_macro_f1'].get(s))} / {fmt(e['intent_accuracy'].get(s))}" for s in SUBSETS]
+            cells.append(fmt(e.get("intent_macro_f1_nfd")))
+            cells += [fmt(e["intent_macro_f1"].get(s)) for s in NEW_SUBSETS]
+            cells.append(fmt(e.get("confident_wrong_total")))
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["", "Agency entity F1 (exact spans; the TF-IDF baseline has no entities):", "",
+                  "| pipeline | " + " | ".join(REPORTED) + " |", "|---|" + "---|" * len(REPORTED)]
+        for name in ("ours", "whitespace_baseline"):
+            by = nlu.get(name, {}).get("entity_f1_by_subset")
+            if by:
+                lines.append(f"| {name} | " + " | ".join(fmt(by.get(s)) for s in REPORTED) + " |")
+        sample = nlu.get("ours", {}).get("confident_wrong_sample")
+        if sample:
+            lines += ["", "Confident wrong answers of ours (first ones): "
+                      + "; ".join(f"«{w['text']}» → {w['predicted']} ({fmt(w['confidence'], 2)})" for w in sample)
+                      + "."]
         cv = nlu.get("ours_cross_validation")
         if cv:
             lines += ["", f"{cv['folds']}-fold cross-validation of our pipeline on the hand-written training "
                       "examples (diacritic-free copies made from each training part only): intent macro-F1 "
                       + ", ".join(f"{s} {fmt(cv['intent_macro_f1_mean'][s])} ± {fmt(cv['intent_macro_f1_std'][s])}"
                                   for s in SUBSETS)
+                      + (", pooled over the folds " + fmt(cv["intent_macro_f1_pooled"])
+                         if "intent_macro_f1_pooled" in cv else "")
                       + f"; agency entity F1 {fmt(cv['entity_f1_mean'])}."]
-        else:
+            if cv.get("lowest_intents"):
+                lines.append("Lowest intents (pooled F1, examples): "
+                             + ", ".join(f"{i} {fmt(f, 2)} ({n})" for i, f, n in cv["lowest_intents"]) + ".")
+        close = dict(nlu.get("closeness", {}))
+        if cv and cv.get("closeness"):
+            close["cross-validation test parts"] = cv["closeness"]
+        if close:
+            bands = list(next(iter(close.values()))["accuracy_by_closeness"])
+            lines += ["", "Closeness to the training examples (nearest neighbour, character 3-gram Jaccard; "
+                      "`bench/overlap.py`) and our intent accuracy by closeness band:", "",
+                      "| test set | messages | median | share ≥ 0.8 | " + " | ".join(f"accuracy {b}" for b in bands)
+                      + " |", "|---|---|---|---|" + "---|" * len(bands)]
+            for name, c in close.items():
+                lines.append(f"| {name} | {c['messages']} | {fmt(c['median'])} | {fmt(c['share_close'])} | "
+                             + " | ".join(f"{fmt(c['accuracy_by_closeness'][b]['accuracy'])} "
+                                          f"(n={c['accuracy_by_closeness'][b]['messages']})" for b in bands) + " |")
+        if not cv:
             lines += ["", "Cross-validation: not run in this mode."]
         lines.append("")
     ev = results.get("eval")
     if ev:
-        lines += ["## Acceptance questions (`../shared/eval/*.yml` over REST)", "",
+        lines += ["## Acceptance questions (`../shared/eval/*.yml` and `../shared/eval-chat/*.yml` over REST)", "",
                   "| file | cases | passed | pass rate |", "|---|---|---|---|"]
         for name, s in ev["files"].items():
             lines.append(f"| {name} | {s['cases']} | {s['passed']} | {fmt(s['pass_rate'])} |")
@@ -114,7 +148,7 @@ def render_markdown(results: Dict) -> str:
         lines.append("")
     tg = results.get("targets", [])
     if tg:
-        lines += ["## Targets (issue 5)", "", f"Reference: {BASELINE_NOTE}.", "",
+        lines += ["## Targets (issues 5 and 11)", "", f"Reference: {BASELINE_NOTE}.", "",
                   "| target | goal | measured | met |", "|---|---|---|---|"]
         for t in tg:
             value = fmt(t["value"]) if isinstance(t["value"], dict) else t["value"]

@@ -12,7 +12,8 @@ Stages, in order, each in its own module:
 1. training data, held-out set, configurations (:mod:`bench.data`);
 2. train ours, augmentation included; train the WhitespaceTokenizer
    baseline; TF-IDF + logistic regression (:mod:`bench.train`);
-3. held-out scores (:mod:`bench.nlu_eval`);
+3. held-out scores (:mod:`bench.nlu_eval`): the held-out set in each variant,
+   the chat subsets and the compound messages of issue 11, confident wrong answers;
 4. servers: start-up, memory, acceptance questions, latency, throughput
    (:mod:`bench.serve`, :mod:`bench.load`); in smoke mode while 3 runs;
 5. (full run only) k-fold cross-validation of our pipeline
@@ -37,8 +38,17 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from bench.cross_validation import cross_validation
-from bench.data import SUBSETS, pipeline_configs, pipelines_of, plain_examples, prepare_holdout, prepare_training_data
+from bench.data import (
+    SUBSETS,
+    pipeline_configs,
+    pipelines_of,
+    plain_examples,
+    prepare_chat_sets,
+    prepare_holdout,
+    prepare_training_data,
+)
 from bench.nlu_eval import nlu_summary, score_rasa_models
+from bench.overlap import closeness_of_predictions
 from bench.procs import ROOT, bench_env, load_average, machine_info, package_versions
 from bench.render import render_markdown
 from bench.serve import serve_and_measure
@@ -141,6 +151,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     stage(f"{mode_name} run {run_id}; work dir {work}")
     nlu_dir = prepare_training_data(work, mode["train_per_intent"])
     holdout = prepare_holdout(work, mode["holdout_per_intent"])
+    chat_sets, compound = prepare_chat_sets(work, mode["holdout_per_intent"])
     configs = pipeline_configs(work, mode["epochs"])
     results["pipelines"] = pipelines_of(configs)
     save()
@@ -155,10 +166,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     save()
 
     stage("TF-IDF + logistic regression baseline")
-    tfidf = tfidf_logreg(nlu_dir, holdout)
+    tfidf = tfidf_logreg(nlu_dir, holdout, chat_sets, compound)
     model = Path(results["train"]["model"])
     scoring = ({"ours": str(model), "whitespace_baseline": results["train_baselines"]["whitespace_baseline"]["model"]},
-               holdout, work, env, SUBSETS + ["nfd"], "holdout")
+               holdout, work, env, SUBSETS + ["nfd"], "holdout", chat_sets, compound)
     if mode["overlap"]:
         # smoke mode only: score the held-out set while the servers are measured
         # (keeps the smoke stage short; its timings mean nothing anyway)
@@ -174,6 +185,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         "whitespace_baseline": nlu_summary(scores["whitespace_baseline"], with_entities=True),
         "tfidf_logreg": tfidf_summary(tfidf),
         "holdout_file": str(holdout),
+        "subset_files": {**{name: str(path) for name, path in chat_sets.items()}, "compound": str(compound)},
+        # how close each held-out set is to the training examples, and our accuracy by closeness (issue 11)
+        "closeness": {name: closeness_of_predictions(scores["ours"][name]["predictions"],
+                                                     plain_examples(nlu_dir / "src")[0])
+                      for name in ("diacritics", "telex_vni", "chat_abbrev") if name in scores["ours"]},
     }
     save()
 

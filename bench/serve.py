@@ -19,7 +19,7 @@ from typing import Callable, Dict, List
 import psutil
 import requests
 
-from bench.evalset import load_cases, replay, reply_text
+from bench.evalset import EVAL_DIRS, load_cases, replay, reply_text
 from bench.load import message_mix, run_load
 from bench.procs import BIN, ROOT, PeakRss, run_timed, tree_rss_mb
 from bot.server.launcher import Launcher, free_port, write_endpoints
@@ -46,11 +46,12 @@ def start_assistant(launcher: Launcher, model: Path, work: Path) -> str:
 
 
 def eval_pass_rate(url: str) -> Dict:
-    """Replay every ``../shared/eval/*.yml`` case over REST at ``url`` (base
+    """Replay every ``../shared/eval/*.yml`` and ``../shared/eval-chat/*.yml``
+    case (:data:`bench.evalset.EVAL_DIRS`) over REST at ``url`` (base
     address), one fresh sender per case, with the checks of
     :func:`bench.evalset.check`; a case fails at its first failing turn.
 
-    Returns ``files`` (``{file: {cases, passed, pass_rate}}``), ``cases``,
+    Returns ``files`` (``{folder/file: {cases, passed, pass_rate}}``), ``cases``,
     ``passed``, ``pass_rate`` (0..1) and up to 30 ``failures``
     (``{case, ask, problems}``).
 
@@ -59,7 +60,7 @@ def eval_pass_rate(url: str) -> Dict:
     """
     by_file: Dict[str, Dict] = {}
     failures: List[Dict] = []
-    for case_id, case in load_cases():
+    for case_id, case in load_cases(EVAL_DIRS):
         sender = f"eval-{uuid.uuid4().hex[:12]}"
 
         def ask(message: str, sender: str = sender) -> str:

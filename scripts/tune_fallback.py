@@ -37,7 +37,7 @@ def score(rows, threshold):
 
 def main(path: str = "results/nlu_holdout.json") -> None:
     results = json.loads(Path(path).read_text(encoding="utf-8"))
-    rows = [row for variant in results.values() for row in variant["ranked"]]
+    rows = [row for variant in results.values() for row in variant.get("ranked", [])]  # compound has none
     print(f"{len(rows)} held-out predictions (all variants)")
     print("threshold  accuracy  confident-wrong  needless-fallback  cost")
     best = None

@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "results" / "bench-smoke"
 SUBSETS = ("diacritics", "no_diacritics", "caps")
+NEW_SUBSETS = ("telex_vni", "chat_abbrev", "compound")  # issue 11
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +58,15 @@ def test_nlu_shape_and_values(smoke) -> None:
     nlu = smoke["results"]["nlu"]
     for name in ("ours", "whitespace_baseline", "tfidf_logreg"):
         f1 = nlu[name]["intent_macro_f1"]
-        assert set(SUBSETS) <= set(f1), name
-        assert all(0.0 <= f1[s] <= 1.0 for s in SUBSETS), (name, f1)
+        assert set(SUBSETS + NEW_SUBSETS) <= set(f1), name
+        assert all(0.0 <= f1[s] <= 1.0 for s in SUBSETS + NEW_SUBSETS), (name, f1)
+        assert all(nlu[name]["examples_by_subset"][s] > 0 for s in NEW_SUBSETS), name
+        wrong = nlu[name]["confident_wrong"]
+        assert set(SUBSETS) <= set(wrong) and sum(wrong.values()) == nlu[name]["confident_wrong_total"] >= 0, name
     for name in ("ours", "whitespace_baseline"):
         assert 0.0 <= nlu[name]["entity_f1"] <= 1.0
+        by = nlu[name]["entity_f1_by_subset"]
+        assert set(SUBSETS + NEW_SUBSETS) <= set(by) and all(0.0 <= v <= 1.0 for v in by.values()), (name, by)
     # even on tiny data the TF-IDF baseline and our gazetteer score above zero
     assert positive(nlu["tfidf_logreg"]["intent_macro_f1"]["diacritics"])
     assert positive(nlu["ours"]["entity_f1"])
@@ -79,6 +85,8 @@ def test_latency_throughput_and_errors(smoke) -> None:
         assert t["errors"] == 0 and t["empty_replies"] == 0, (key, t["problems"])
     assert r["errors_total"] == 0 and r["empty_replies_total"] == 0
     assert r["eval"]["cases"] > 0 and 0.0 <= r["eval"]["pass_rate"] <= 1.0
+    # both question folders are replayed (issue 11)
+    assert {f.split("/", 1)[0] for f in r["eval"]["files"]} == {"eval", "eval-chat"}, r["eval"]["files"]
 
 
 def test_cost_figures(smoke) -> None:
@@ -87,3 +95,5 @@ def test_cost_figures(smoke) -> None:
     assert r["train"]["misaligned_entity_warnings"] == 0
     assert all(positive(r["server"][k]) for k in ("startup_s", "rss_idle_mb", "rss_load_mb", "action_rss_idle_mb"))
     assert r["targets"], "targets are evaluated"
+    names = " ".join(t["target"] for t in r["targets"])
+    assert "agency entity F1" in names and "confident wrong" in names and "chat subset" in names, names
