@@ -74,6 +74,9 @@ class Settings:
         reminder_catchup_days: a reminder missed while the scheduler was down is
             still sent this many days late, not later (``REMINDER_CATCHUP_DAYS``, 2).
         rest: the REST channel's limits (``REST_*``, see :class:`RestSettings`).
+        conversations_db: the SQLite file of Rasa's conversations (trackers) for
+            ``make run`` (``CONVERSATIONS_DB``, default
+            ``<project>/var/conversations.sqlite``; :mod:`bot.server.tracker_store`).
     """
 
     database_url: str
@@ -89,6 +92,7 @@ class Settings:
     reminder_interval_s: float = 300.0
     reminder_catchup_days: int = 2
     rest: RestSettings = RestSettings()
+    conversations_db: Path = PROJECT_ROOT / "var" / "conversations.sqlite"
 
 
 def load_settings() -> Settings:
@@ -112,6 +116,7 @@ def load_settings() -> Settings:
         reminder_days=tuple(sorted({int(d) for d in _words(env.get("REMINDER_DAYS"), ("7", "1"))}, reverse=True)),
         reminder_interval_s=float(env.get("REMINDER_INTERVAL_S") or 300),
         reminder_catchup_days=int(env.get("REMINDER_CATCHUP_DAYS") or 2),
+        conversations_db=Path(env.get("CONVERSATIONS_DB") or PROJECT_ROOT / "var" / "conversations.sqlite"),
         rest=RestSettings(
             max_message_chars=int(_number("REST_MAX_MESSAGE_CHARS", RestSettings.max_message_chars)),
             max_body_bytes=int(_number("REST_MAX_BODY_BYTES", RestSettings.max_body_bytes)),
