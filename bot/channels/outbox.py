@@ -54,6 +54,9 @@ def planning() -> "Iterator[List[Call]]":
         PLANNED.reset(token)
 
 
+WAITING = "waiting behind an undelivered reply"
+
+
 @dataclass
 class _Waiting:
     row_id: Optional[int]
@@ -112,8 +115,7 @@ class Outbox:
         queue = self.waiting.get(recipient)
         if queue is not None:  # earlier replies still wait: keep the order
             for call in calls:
-                row = await self._db("add", self.channel, recipient, call, "waiting behind an undelivered reply",
-                                     "pending", 0)
+                row = await self._db("add", self.channel, recipient, call, WAITING, "pending", 0)
                 queue.append(_Waiting(row, call))
             return
         for i, call in enumerate(calls):
@@ -125,8 +127,9 @@ class Outbox:
 
     async def _keep(self, recipient: str, calls: List[Call], failed: DeliveryFailed) -> None:
         status = "failed" if failed.permanent else "pending"
-        rows = [await self._db("add", self.channel, recipient, call, failed.reason, status,
-                               failed.attempts if n == 0 else 0) for n, call in enumerate(calls)]
+        rows = [await self._db("add", self.channel, recipient, call,
+                               failed.reason if n == 0 or failed.permanent else WAITING, status,
+                               1 if n == 0 else 0) for n, call in enumerate(calls)]
         if failed.permanent:
             logger.error("%s reply to %s not delivered (permanent): recorded", self.channel, short_id(recipient))
             return
@@ -152,8 +155,7 @@ class Outbox:
                 if failed.permanent or time.monotonic() + (failed.retry_after_s or 0) > deadline:
                     for left in list(queue):
                         if left.row_id is not None:
-                            await self._db("finish", left.row_id, "failed", failed.reason,
-                                           failed.attempts if left is item else 0)
+                            await self._db("finish", left.row_id, "failed", failed.reason, 1 if left is item else 0)
                     queue.clear()
                     logger.error("%s reply to %s given up: %s", self.channel, short_id(recipient), failed.reason)
                     break
@@ -161,7 +163,7 @@ class Outbox:
                 wait = failed.retry_after_s if failed.retry_after_s is not None else \
                     min(self.max_wait_s, self.base_wait_s * 2 ** retries)
                 if item.row_id is not None:
-                    await self._db("finish", item.row_id, "pending", failed.reason, failed.attempts)
+                    await self._db("finish", item.row_id, "pending", failed.reason, 1)
                 continue
             queue.pop(0)
             wait = 0.0

@@ -68,7 +68,7 @@ from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_paylo
 from bot.channels.config import TELEGRAM_REQUIRED
 from bot.channels.conversations import conversation_id, recipient
 from bot.channels.delivery import DEFAULT_POLICY, SETUP_POLICY, DeliveryFailed, DeliveryPolicy, deliver, telegram_error
-from bot.channels.outbox import PLANNED, Outbox
+from bot.channels.outbox import PLANNED, Outbox, planning
 from bot.settings import expand
 
 logger = logging.getLogger(__name__)
@@ -193,9 +193,16 @@ class TelegramOutput(RasaTelegramOutput):
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         """Rasa's entry point for a reply: ``recipient_id`` is the conversation id
         (``telegram:<chat>`` or ``telegram:<chat>:<member>``, see
-        :mod:`bot.channels.conversations`); the reply goes to the chat. Raises
-        ``DeliveryFailed`` as the sending methods do."""
-        await super().send_response(recipient(recipient_id), message)
+        :mod:`bot.channels.conversations`); the reply goes to the chat.
+
+        The reply is planned as Bot API calls, then made through the
+        :class:`~bot.channels.outbox.Outbox`: a platform failure never leaves
+        Rasa (the turn is saved), the reply is retried after the wait or
+        recorded as undelivered. Never raises ``DeliveryFailed``."""
+        chat = recipient(recipient_id)
+        with planning() as calls:
+            await super().send_response(chat, message)
+        await self.outbox.deliver(chat, calls)
 
     async def send_text_with_buttons(
         self,

@@ -247,7 +247,8 @@ class UndeliveredReply(Base):
     goes; ``call`` is the platform call to make again (JSON: method and
     parameters); ``status`` is ``pending`` (to be retried after the platform's
     wait), ``delivered`` or ``failed`` (a permanent refusal, or out of time);
-    ``error`` the latest reason; ``attempts`` the calls made so far.
+    ``error`` the latest reason; ``attempts`` the deliveries tried so far
+    (each under the delivery policy, which may retry within one).
     """
 
     __tablename__ = "undelivered_reply"
