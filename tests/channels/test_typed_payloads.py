@@ -15,7 +15,7 @@ def test_typed_built_in_intents_do_not_drop_the_form(channel_assistant: ChannelA
     patches = requests.get(f"{a.url}/webhooks/patches/", timeout=10).json()["patches"]
     assert "payload_guard" in patches
     sender = "typed-payload-1"
-    assert "tên cơ quan" in rest(a, sender, "hạn nộp báo cáo quý 2")
+    assert "tên cơ quan" in rest(a, sender, "đơn vị tôi đã nộp báo cáo quý 2 chưa?")
     for typed in ("/session_start", "/restart", '/inform_agency{"agency": {"code": "BYT"}}'):
         rest(a, sender, typed)
         tracker = a.tracker(f"rest:{sender}")
