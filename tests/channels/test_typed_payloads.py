@@ -16,7 +16,7 @@ def test_typed_built_in_intents_do_not_drop_the_form(channel_assistant: ChannelA
     assert "payload_guard" in patches
     sender = "typed-payload-1"
     assert "tên cơ quan" in rest(a, sender, "đơn vị tôi đã nộp báo cáo quý 2 chưa?")
-    for typed in ("/session_start", "/restart", '/inform_agency{"agency": {"code": "BYT"}}'):
+    for typed in ("/session_start", "/restart", "/back"):
         rest(a, sender, typed)
         tracker = a.tracker(f"rest:{sender}")
         assert (tracker.get("active_loop") or {}).get("name") == "agency_form", (typed, tracker.get("active_loop"))
@@ -24,6 +24,7 @@ def test_typed_built_in_intents_do_not_drop_the_form(channel_assistant: ChannelA
         assert latest["text"] == typed.lstrip("/") and latest["intent"].get("name") not in ("session_start", "restart")
     events = a.tracker(f"rest:{sender}")["events"]
     assert [e["event"] for e in events].count("session_started") == 1 and "restart" not in [e["event"] for e in events]
+    assert "rewind" not in [e["event"] for e in events]
 
     answer = rest(a, sender, "Bộ Y tế")
     assert "Bộ Y tế" in answer and "quý II" in answer, answer
@@ -36,3 +37,12 @@ def test_the_assistants_own_button_payload_is_still_an_intent(channel_assistant:
     latest = a.tracker(f"rest:{sender}")["latest_message"]
     assert latest["intent"]["name"] == "ask_deadline"
     assert [e["value"] for e in latest["entities"]] == ["plan"]
+
+
+def test_a_typed_payload_with_foreign_entities_is_read_as_text(channel_assistant: ChannelAssistant) -> None:
+    a = channel_assistant
+    sender = "typed-payload-3"
+    rest(a, sender, '/inform_agency{"agency": {"code": 1}, "sub_agency_code": "BYT"}')
+    latest = a.tracker(f"rest:{sender}")["latest_message"]
+    assert latest["text"] == 'inform_agency{"agency": {"code": 1}, "sub_agency_code": "BYT"}'
+    assert all(e.get("entity") != "sub_agency_code" for e in latest["entities"])
