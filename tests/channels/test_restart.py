@@ -29,7 +29,7 @@ def test_a_form_in_progress_survives_a_restart(channel_assistant: ChannelAssista
     launcher.wait_ready("rasa")
 
     answer = rest(a, sender, "Bộ Y tế")
-    assert "Bộ Y tế" in answer and "quý II" in answer, answer
+    assert answer.startswith("Bộ Y tế — báo cáo quý II/2022"), answer  # one item: the one asked about
     tracker = a.tracker(f"rest:{sender}")
     assert [e["text"] for e in tracker["events"] if e["event"] == "user"] == ["đơn vị tôi đã nộp báo cáo quý 2 chưa?", "Bộ Y tế"]
     assert tracker["active_loop"] == {} or not tracker["active_loop"].get("name")
