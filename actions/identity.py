@@ -1,7 +1,9 @@
 """Who sent the latest message: the chat account and, if linked, its agency.
 
-``(channel, user_id)`` comes from the tracker (``tracker.sender_id``: Telegram
-chat id, Zalo user id; the input channel of the latest user message). Only
+``(channel, user_id)`` comes from the conversation id (``tracker.sender_id``:
+``telegram:<chat id>``, ``zalo:<user id>``, ...), mapped back by
+:func:`bot.channels.conversations.identity` to the raw ids the database stores
+(an older, un-prefixed id with the input channel of the latest message). Only
 channels in ``Settings.identity_channels`` can be linked; everything else is
 public. The link is read from the database, never from slots.
 """
@@ -13,6 +15,7 @@ from typing import Optional, Tuple
 from rasa_sdk import Tracker
 
 from actions.services import run_accounts
+from bot.channels.conversations import identity
 from bot.db.accounts import LinkView
 from bot.domain.text import fold
 from bot.settings import load_settings
@@ -25,8 +28,9 @@ _OWN_AGENCY = re.compile(
 
 
 def who(tracker: Tracker) -> Tuple[str, str]:
-    """``(channel, user_id)`` of the latest message, e.g. ``("telegram", "12345")``."""
-    return (tracker.get_latest_input_channel() or "", str(tracker.sender_id))
+    """``(channel, user_id)`` of the conversation, e.g. ``("telegram", "12345")`` for
+    ``telegram:12345``; in a Telegram group the (negative) chat id."""
+    return identity(tracker.sender_id, tracker.get_latest_input_channel())
 
 
 def is_group_chat(channel: str, user_id: str) -> bool:

@@ -326,7 +326,8 @@ async def run_senders(url: str, senders: int, messages: int, *, retries: int = 0
 def count_user_events(dsn: str, run_id: str) -> int:
     """User messages of run ``run_id`` stored by Rasa's ``SQLTrackerStore`` in
     the PostgreSQL database ``dsn`` (psycopg2 DSN or URL): rows of ``events``
-    with ``type_name = 'user'`` whose sender starts with ``<run_id>-``.
+    with ``type_name = 'user'`` whose REST sender starts with ``<run_id>-``
+    (conversation ids ``rest:<run_id>-...``, :mod:`bot.channels.conversations`).
 
     Raises:
         psycopg2.Error: the database cannot be reached or has no ``events`` table.
@@ -335,7 +336,7 @@ def count_user_events(dsn: str, run_id: str) -> int:
 
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE %s",
-                    (run_id + "-%",))
+                    ("rest:" + run_id + "-%",))
         return cur.fetchone()[0]
 
 

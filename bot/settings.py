@@ -77,6 +77,9 @@ class Settings:
         directive_full_text_url: where the full text of Văn bản 797/BTTTT-THH
             can be read (``DIRECTIVE_FULL_TEXT_URL``); the assistant offers it
             when the article does not answer a question. Empty: no link.
+        conversations_db: the SQLite file of Rasa's conversations (trackers) for
+            ``make run`` (``CONVERSATIONS_DB``, default
+            ``<project>/var/conversations.sqlite``; :mod:`bot.server.tracker_store`).
     """
 
     database_url: str
@@ -93,6 +96,7 @@ class Settings:
     reminder_catchup_days: int = 2
     rest: RestSettings = RestSettings()
     directive_full_text_url: str = ""
+    conversations_db: Path = PROJECT_ROOT / "var" / "conversations.sqlite"
 
 
 def load_settings() -> Settings:
@@ -116,6 +120,7 @@ def load_settings() -> Settings:
         reminder_days=tuple(sorted({int(d) for d in _words(env.get("REMINDER_DAYS"), ("7", "1"))}, reverse=True)),
         reminder_interval_s=float(env.get("REMINDER_INTERVAL_S") or 300),
         reminder_catchup_days=int(env.get("REMINDER_CATCHUP_DAYS") or 2),
+        conversations_db=Path(env.get("CONVERSATIONS_DB") or PROJECT_ROOT / "var" / "conversations.sqlite"),
         rest=RestSettings(
             max_message_chars=int(_number("REST_MAX_MESSAGE_CHARS", RestSettings.max_message_chars)),
             max_body_bytes=int(_number("REST_MAX_BODY_BYTES", RestSettings.max_body_bytes)),

@@ -145,11 +145,12 @@ class DeliveryFailed(Exception):
     Attributes: ``what`` (e.g. ``"telegram sendMessage"``), ``recipient`` (shortened),
     ``reason`` (secret-free, at most 300 characters), ``permanent`` (``False``: it
     might succeed later), ``attempts`` (made), ``code`` (the platform's error code
-    or HTTP status, if any). The last error is ``__cause__``.
+    or HTTP status, if any), ``retry_after_s`` (the wait the platform asked
+    for, in seconds, if any). The last error is ``__cause__``.
     """
 
     def __init__(self, what: str, reason: str, *, permanent: bool, attempts: int, recipient: str = "",
-                 code: Optional[int] = None) -> None:
+                 code: Optional[int] = None, retry_after_s: Optional[float] = None) -> None:
         kind = "permanent" if permanent else "transient"
         super().__init__(f"{_target(what, recipient)}: {reason} ({kind}, {_attempts(attempts)})")
         self.what = what
@@ -158,6 +159,7 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
         self.attempts = attempts
         self.code = code
+        self.retry_after_s = retry_after_s
 
 
 class HTTPStatusError(Exception):
@@ -309,7 +311,8 @@ def _attempts(n: int) -> str:
 
 
 def record_failure(what: str, recipient: Any, reason: str, *, permanent: bool, attempts: int,
-                   code: Optional[int] = None, secrets: Iterable[Optional[str]] = ()) -> DeliveryFailed:
+                   code: Optional[int] = None, secrets: Iterable[Optional[str]] = (),
+                   retry_after_s: Optional[float] = None) -> DeliveryFailed:
     """Logs one ERROR line ``delivery failed: ...`` and returns the
     :class:`DeliveryFailed` to raise. For callers that find a failure outside
     :func:`deliver` (e.g. a Zalo token that cannot be refreshed). ``reason``
@@ -318,7 +321,8 @@ def record_failure(what: str, recipient: Any, reason: str, *, permanent: bool, a
     who = short_id(recipient) if recipient not in (None, "") else ""
     logger.error("delivery failed: %s: %s (%s, %s)", _target(what, who), reason,
                  "permanent" if permanent else "transient", _attempts(attempts))
-    return DeliveryFailed(what, reason, permanent=permanent, attempts=attempts, recipient=who, code=code)
+    return DeliveryFailed(what, reason, permanent=permanent, attempts=attempts, recipient=who, code=code,
+                          retry_after_s=retry_after_s)
 
 
 async def deliver(
@@ -392,7 +396,7 @@ async def deliver(
         if verdict.transient and attempts in waits and waits[attempts] is None:
             reason += f"; asked to wait {verdict.retry_after_s:g} s, longer than the {policy.max_delay_s:g} s cap"
         raise record_failure(what, recipient, reason, permanent=not verdict.transient, attempts=attempts,
-                             code=verdict.code, secrets=secrets) from error
+                             code=verdict.code, secrets=secrets, retry_after_s=verdict.retry_after_s) from error
     if len(verdicts) > 0:
         logger.info("%s delivered on attempt %d", target, len(verdicts) + 1)
     return result

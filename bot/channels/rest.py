@@ -14,6 +14,10 @@ Each may also come from the environment (``REST_MAX_MESSAGE_CHARS``,
 credentials leave it out.
 
 The URL stays ``POST /webhooks/rest/webhook`` with ``{"sender": ..., "message": ...}``.
+The conversation is ``rest:<sender>`` (:mod:`bot.channels.conversations`): a
+REST caller never reaches another channel's conversation, whatever sender it
+names; the replies' ``recipient_id`` is the sender as sent (in the streaming
+answer, ``?stream=true``, it is the conversation id).
 Every malformed request gets a 4xx JSON answer (never a 500 or a traceback):
 malformed JSON, invalid UTF-8, a JSON value that is not an object, a content type
 other than JSON, a missing/null/non-string ``message``, a missing or empty
@@ -41,6 +45,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.conversations import conversation_id, recipient
 from bot.settings import expand, load_settings
 
 logger = logging.getLogger(__name__)
@@ -120,6 +125,15 @@ class SenderRateLimiter:
 
 
 # ------------------------------------------------------------------ channel
+class RestCollector(CollectingOutputChannel):
+    """Rasa's collecting output with the conversation id (``rest:<sender>``)
+    mapped back to the caller's own ``sender`` in every ``recipient_id``."""
+
+    @staticmethod
+    def _message(recipient_id: Text, *args: Any, **kwargs: Any) -> Dict:
+        return CollectingOutputChannel._message(recipient(recipient_id), *args, **kwargs)
+
+
 class BadRequest(Exception):
     def __init__(self, status: int, error: str) -> None:
         super().__init__(error)
@@ -264,13 +278,14 @@ class GuardedRestInput(RestInput):
                 return response.json(self._note(
                     sender, TOO_LONG_NOTE.format(length=len(text), limit=self.max_message_chars)))
 
+            conversation = conversation_id(self.name(), sender)  # never another channel's tracker
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(
-                    self.stream_response(on_new_message, text, sender,
+                    self.stream_response(on_new_message, text, conversation,
                                          parsed["input_channel"], parsed["metadata"]),
                     content_type="text/event-stream",
                 )
-            collector = CollectingOutputChannel()
+            collector = RestCollector()
             if self._slots is None:
                 self._slots = asyncio.Semaphore(self.max_concurrent)
             try:
@@ -280,7 +295,7 @@ class GuardedRestInput(RestInput):
                 # event loop) until the load balancer gives up on them.
                 async with self._slots:
                     await self._handle(on_new_message, UserMessage(
-                        text, collector, sender, input_channel=parsed["input_channel"],
+                        text, collector, conversation, input_channel=parsed["input_channel"],
                         metadata=parsed["metadata"]))
             except asyncio.CancelledError:
                 logger.error("message processing was cancelled")

@@ -36,6 +36,9 @@ What differs from ``rasa.core.channels.telegram`` (Rasa 3.6):
   fits Telegram's 64-byte limit (see :func:`callback_data_for`); a pressed
   button is acknowledged with ``answerCallbackQuery`` and continues the
   conversation with the button's payload.
+- **Conversations** are keyed ``telegram:<chat id>`` (in a group
+  ``telegram:<chat id>:<user id>``), never by the bare chat id
+  (:mod:`bot.channels.conversations`); replies go to the chat.
 - ``api_base`` points the connector at another Bot API server (tests use a
   local fake).
 """
@@ -63,7 +66,9 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_payload
 from bot.channels.config import TELEGRAM_REQUIRED
+from bot.channels.conversations import conversation_id, recipient
 from bot.channels.delivery import DEFAULT_POLICY, SETUP_POLICY, DeliveryFailed, DeliveryPolicy, deliver, telegram_error
+from bot.channels.outbox import PLANNED, Outbox, planning
 from bot.settings import expand
 
 logger = logging.getLogger(__name__)
@@ -155,10 +160,17 @@ class TelegramOutput(RasaTelegramOutput):
         Bot.__init__(self, access_token, server=server)
         self.policy = policy
         self.secrets = (access_token,) if access_token else ()
+        self.outbox = Outbox("telegram", lambda planned: self.call(planned["method"], planned["params"]))
 
     async def request(self, method: Text, data: Optional[Dict] = None, files: Optional[Dict] = None,
                       **kwargs: Any) -> Any:
-        """aiogram's single entry point for Bot API calls, here through :meth:`call`."""
+        """aiogram's single entry point for Bot API calls, here through :meth:`call`;
+        while a reply is planned (:func:`bot.channels.outbox.planning`) a call
+        without files is recorded instead and answered with an empty result."""
+        planned = PLANNED.get()
+        if planned is not None and not files:
+            planned.append({"method": method, "params": dict(data or {})})
+            return {}
         return await self.call(method, data, files, **kwargs)
 
     async def call(self, method: Text, data: Optional[Dict] = None, files: Optional[Dict] = None, *,
@@ -177,6 +189,20 @@ class TelegramOutput(RasaTelegramOutput):
         send = functools.partial(super().request, method, data, files, **kwargs)
         return await deliver(send, what=f"telegram {method}", recipient=(data or {}).get("chat_id", ""),
                              policy=policy, secrets=self.secrets + tuple(secrets), classify=telegram_error)
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Rasa's entry point for a reply: ``recipient_id`` is the conversation id
+        (``telegram:<chat>`` or ``telegram:<chat>:<member>``, see
+        :mod:`bot.channels.conversations`); the reply goes to the chat.
+
+        The reply is planned as Bot API calls, then made through the
+        :class:`~bot.channels.outbox.Outbox`: a platform failure never leaves
+        Rasa (the turn is saved), the reply is retried after the wait or
+        recorded as undelivered. Never raises ``DeliveryFailed``."""
+        chat = recipient(recipient_id)
+        with planning() as calls:
+            await super().send_response(chat, message)
+        await self.outbox.deliver(chat, calls)
 
     async def send_text_with_buttons(
         self,
@@ -341,6 +367,17 @@ class TelegramInput(RasaTelegramInput):
             (replied.get("is_bot") and (replied.get("username") or "").lower() == name) or f"@{name}" in caption
         )
 
+    @staticmethod
+    def conversation(chat: Dict[str, Any], user: Dict[str, Any]) -> Text:
+        """The conversation id of a message in ``chat`` written by ``user``
+        (Telegram's ``chat`` and ``from`` objects): ``telegram:<chat id>`` in a
+        private chat, ``telegram:<chat id>:<user id>`` in a group, so that each
+        member keeps their own context (:mod:`bot.channels.conversations`).
+        Raises ``ValueError`` when the chat has no id."""
+        chat_type = chat.get("type", "private")
+        member = user.get("id") if chat_type != "private" else None
+        return conversation_id("telegram", chat.get("id"), member)
+
     async def handle_update(
         self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]], metadata: Any
     ) -> None:
@@ -357,7 +394,8 @@ class TelegramInput(RasaTelegramInput):
             text = payload_from_callback(query.get("data") or "", message)
             if chat_id is None or not text:
                 return
-            await on_new_message(UserMessage(text, out, str(chat_id), input_channel=self.name(), metadata=metadata))
+            sender = self.conversation(message.get("chat") or {"id": chat_id}, query.get("from") or {})
+            await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=metadata))
             return
 
         message = update.get("message")
@@ -371,7 +409,8 @@ class TelegramInput(RasaTelegramInput):
         if message.get("text") is not None:
             text = self._addressed_text(message)
             if text:
-                await on_new_message(UserMessage(text, out, str(chat_id), input_channel=self.name(), metadata=metadata))
+                sender = self.conversation(message.get("chat") or {}, message.get("from") or {})
+                await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=metadata))
             return
         if any(field in message for field in SERVICE_FIELDS):
             return
@@ -407,6 +446,8 @@ class TelegramInput(RasaTelegramInput):
 
         @telegram_webhook.listener("before_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:
+            if self._output is not None:
+                await self._output.outbox.close()
             session = getattr(self._output, "_session", None)
             if session is not None and not session.closed:
                 await session.close()  # (aiogram's Bot.close() is deprecated)

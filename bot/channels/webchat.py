@@ -9,7 +9,11 @@ the browser's socket never joins its session's room, and with
 ``session_persistence: true`` every reply (emitted to the room) is lost
 silently. The subclass replaces the ``session_request`` handler with one that
 awaits it when needed. It also refuses session ids that are not short
-printable tokens.
+printable tokens, and keys each conversation ``web:<session id>``
+(:mod:`bot.channels.conversations`), so no widget visitor reaches another
+channel's conversation; replies go to the session's room. A ``user_uttered``
+whose payload is not an object, whose message is not a string or whose
+metadata is not a JSON object is ignored (logged), without a traceback.
 
 ``WidgetPage`` (``bot.channels.webchat.WidgetPage``) serves ``web/index.html``
 at ``/widget/`` and the widget bundle installed from npm
@@ -20,6 +24,7 @@ host. It handles no messages.
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import re
 import uuid
@@ -28,9 +33,12 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.conversations import conversation_id, recipient
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +46,17 @@ WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
+class SocketIOOutput(RasaSocketIOOutput):
+    """Rasa's socket.io output, emitting to the room of the session (or socket)
+    named by the conversation id ``web:<session id>``."""
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await super()._send_message(recipient(socket_id), response)
+
+
 class SocketIOInput(RasaSocketIOInput):
-    """Rasa's socket.io channel with ``enter_room`` awaited (see the module docstring)."""
+    """Rasa's socket.io channel with ``enter_room`` awaited and namespaced
+    conversations (see the module docstring)."""
 
     @classmethod
     def name(cls) -> Text:
@@ -68,7 +85,35 @@ class SocketIOInput(RasaSocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace or "/")
             logger.debug("socket.io: %s joined its session", sid)
 
+        async def handle_message(sid: Text, data: Any) -> None:
+            """``user_uttered``: ``{"message": str, "session_id": str, "metadata": {...} or JSON text}``.
+            Passes the message to Rasa as conversation ``web:<session id>``
+            (``web:<socket id>`` without persistence); anything malformed is logged and dropped."""
+            if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+                logger.warning("socket.io: ignored a %s that is not {message: text}", self.user_message_evt)
+                return
+            if self.session_persistence:
+                session_id = data.get("session_id")
+                if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
+                    logger.warning("socket.io: ignored a message without a valid session_id")
+                    return
+            else:
+                session_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = None
+            if not isinstance(metadata, dict):
+                logger.warning("socket.io: ignored metadata that is not a JSON object")
+                metadata = {}
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            await on_new_message(UserMessage(data.get("message", ""), output, conversation_id(self.name(), session_id),
+                                             input_channel=self.name(), metadata=metadata))
+
         sio.on("session_request", namespace=self.namespace)(session_request)
+        sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
         return socketio_webhook
 
 

@@ -37,6 +37,7 @@ Outgoing messages
     ``token_file`` (each refresh token works once), then the message is sent
     again once, under the policy afresh. Tokens are never logged.
 
+    Conversations are keyed ``zalo:<user id>`` (:mod:`bot.channels.conversations`).
     Buttons become a numbered list ("1. ...") under the text; a reply of just
     that number sends the button's payload. Zalo's v3 API has no plain quick
     replies for customer-support messages.
@@ -65,6 +66,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.common import CHOOSE_BY_NUMBER, TEXT_ONLY, SeenIds
 from bot.channels.config import ZALO_REQUIRED
+from bot.channels.conversations import conversation_id, recipient
 from bot.channels.delivery import (
     DEFAULT_POLICY,
     DeliveryFailed,
@@ -76,6 +78,7 @@ from bot.channels.delivery import (
     record_failure,
     zalo_error,
 )
+from bot.channels.outbox import PLANNED, Outbox, planning
 from bot.settings import expand
 
 logger = logging.getLogger(__name__)
@@ -334,13 +337,33 @@ class ZaloOutput(OutputChannel):
     def name(cls) -> Text:
         return "zalo"
 
-    def __init__(self, client: ZaloClient, choices: Dict[Text, List[Tuple[Text, Text]]]) -> None:
+    def __init__(self, client: ZaloClient, choices: Dict[Text, List[Tuple[Text, Text]]],
+                 outbox: Optional[Outbox] = None) -> None:
         self.client = client
         self.choices = choices
+        self.outbox = outbox or Outbox("zalo", lambda planned: client.send_text(**planned["params"]))
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Rasa's entry point for a reply: ``recipient_id`` is the conversation id
+        ``zalo:<user id>`` (:mod:`bot.channels.conversations`); the reply goes to
+        the user. The reply is planned as messages, then sent through the
+        :class:`~bot.channels.outbox.Outbox`: a platform failure never leaves
+        Rasa (the turn is saved), the reply is retried after the wait or
+        recorded as undelivered. Never raises ``DeliveryFailed``."""
+        user_id = recipient(recipient_id)
+        with planning() as calls:
+            await super().send_response(user_id, message)
+        await self.outbox.deliver(user_id, calls)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        """Sends ``text`` in parts of at most 2000 characters (recorded instead
+        while a reply is planned). Raises ``DeliveryFailed``."""
+        planned = PLANNED.get()
         for part in split_text(text):
-            await self.client.send_text(recipient_id, part)
+            if planned is not None:
+                planned.append({"method": "send_text", "params": {"user_id": str(recipient_id), "text": part}})
+            else:
+                await self.client.send_text(recipient_id, part)
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
@@ -410,12 +433,13 @@ class ZaloInput(InputChannel):
         self.client = ZaloClient(app_id, app_secret, ZaloTokens(access_token, refresh_token, token_file),
                                  api_base, oauth_base)
         self.choices: Dict[Text, List[Tuple[Text, Text]]] = {}
+        self.outbox = Outbox("zalo", lambda planned: self.client.send_text(**planned["params"]))
         self.seen_events = SeenIds()
         self.missing: List[Text] = []  # required settings not set: the channel is off
         self._tasks: Set[asyncio.Task] = set()
 
     def get_output_channel(self) -> ZaloOutput:
-        return ZaloOutput(self.client, self.choices)
+        return ZaloOutput(self.client, self.choices, self.outbox)
 
     # --- verification -------------------------------------------------------
     def verify(self, body: bytes, signature: Optional[Text]) -> Optional[Dict[str, Any]]:
@@ -472,7 +496,8 @@ class ZaloInput(InputChannel):
                 text = str((event.get("message") or {}).get("text") or "").strip()
                 if user_id and text:
                     text = self._user_text(user_id, text)
-                    await on_new_message(UserMessage(text, out, user_id, input_channel=self.name(),
+                    await on_new_message(UserMessage(text, out, conversation_id("zalo", user_id),
+                                                     input_channel=self.name(),
                                                      metadata={"zalo_event": name}))
             elif name in MEDIA_EVENTS:
                 user_id = str((event.get("sender") or {}).get("id") or "")
@@ -481,7 +506,8 @@ class ZaloInput(InputChannel):
             elif name == "follow":
                 user_id = str((event.get("follower") or {}).get("id") or "")
                 if user_id:
-                    await on_new_message(UserMessage("/greet", out, user_id, input_channel=self.name(),
+                    await on_new_message(UserMessage("/greet", out, conversation_id("zalo", user_id),
+                                                     input_channel=self.name(),
                                                      metadata={"zalo_event": name}))
             else:
                 logger.debug("Zalo: no reply to event %s", name)
@@ -510,6 +536,7 @@ class ZaloInput(InputChannel):
 
         @zalo_webhook.listener("before_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:
+            await self.outbox.close()
             await self.client.close()
 
         @zalo_webhook.route("/", methods=["GET"])

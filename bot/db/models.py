@@ -237,3 +237,28 @@ class ReminderDelivery(Base):
 
     account = relationship(AccountLink)
     obligation = relationship(Obligation)
+
+
+class UndeliveredReply(Base):
+    """A reply of the assistant that a platform did not take when the turn ran
+    (:mod:`bot.channels.outbox`): the turn itself is saved, the reply waits here.
+
+    ``channel`` and ``recipient`` (the platform's chat or user id) say where it
+    goes; ``call`` is the platform call to make again (JSON: method and
+    parameters); ``status`` is ``pending`` (to be retried after the platform's
+    wait), ``delivered`` or ``failed`` (a permanent refusal, or out of time);
+    ``error`` the latest reason; ``attempts`` the deliveries tried so far
+    (each under the delivery policy, which may retry within one).
+    """
+
+    __tablename__ = "undelivered_reply"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(32), nullable=False)
+    recipient = Column(String(128), nullable=False, index=True)
+    call = Column(JSON, nullable=False)
+    status = Column(String(16), nullable=False, default="pending")
+    error = Column(Text, nullable=True)
+    attempts = Column(Integer, nullable=False, default=1)
+    created_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    updated_at = Column(UTCDateTime(), nullable=False, default=_utcnow)

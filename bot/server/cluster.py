@@ -47,13 +47,16 @@ def ensure_database(host: str, port: int, user: str, password: str, name: str, l
 def prepare(env: Mapping[str, str]) -> str:
     """Create the agency database (``DATABASE_URL``) and the conversations
     database (``TRACKER_DB_*``) when missing, Rasa's tracker tables through
-    Rasa's own ``SQLTrackerStore``, and upgrade and seed the agency database.
+    Rasa's own ``SQLTrackerStore``, move conversations stored before the
+    per-channel namespaces into them (:mod:`bot.db.conversations`), and
+    upgrade and seed the agency database.
 
     Returns a one-line summary. Raises what psycopg2, SQLAlchemy or Rasa raise.
     """
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
 
+    from bot.db.conversations import namespace_legacy_conversations
     from bot.db.migrate import upgrade
     from bot.db.seed import seed
     from bot.db.session import make_engine
@@ -67,8 +70,12 @@ def prepare(env: Mapping[str, str]) -> str:
     tracker = dict(host=env["TRACKER_DB_HOST"], port=int(env["TRACKER_DB_PORT"]), user=env["TRACKER_DB_USER"],
                    password=env.get("TRACKER_DB_PASSWORD", ""), name=env["TRACKER_DB_NAME"])
     ensure_database(**tracker, login_db=login_db)
-    SQLTrackerStore(Domain.empty(), dialect="postgresql", host=tracker["host"], port=tracker["port"],
-                    db=tracker["name"], username=tracker["user"], password=tracker["password"] or None)
+    store = SQLTrackerStore(Domain.empty(), dialect="postgresql", host=tracker["host"], port=tracker["port"],
+                            db=tracker["name"], username=tracker["user"], password=tracker["password"] or None)
+    try:
+        namespace_legacy_conversations(store.engine)  # trackers kept from before the channel namespaces
+    finally:
+        store.engine.dispose()
     engine = make_engine(env["DATABASE_URL"])
     try:
         upgrade(engine)

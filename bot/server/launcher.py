@@ -22,6 +22,7 @@ Commands (what each process runs):
 """
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -50,10 +51,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_endpoints(path: Path, action_url: str) -> Path:
-    """An ``endpoints.yml`` at ``path`` naming only the action server (``http://.../webhook``)."""
+def write_endpoints(path: Path, action_url: str, conversations_db: Optional[Path] = None) -> Path:
+    """An ``endpoints.yml`` at ``path`` naming the action server (``http://.../webhook``)
+    and, with ``conversations_db``, the SQLite tracker store of ``make run`` on
+    that file (:mod:`bot.server.tracker_store`); without it Rasa keeps
+    conversations in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"action_endpoint:\n  url: {action_url}\n", encoding="utf-8")
+    text = f"action_endpoint:\n  url: {action_url}\n"
+    if conversations_db is not None:
+        text += ("tracker_store:\n  type: bot.server.tracker_store.SQLiteTrackerStore\n"
+                 f"  db: {json.dumps(str(conversations_db))}\n")
+    path.write_text(text, encoding="utf-8")
     return path
 
 

@@ -18,6 +18,15 @@ Patches:
     within ``ACTION_TIMEOUT_S`` seconds (:attr:`bot.settings.Settings.action_timeout_s`),
     cannot be reached or fails is answered with :data:`ACTION_APOLOGY`
     instead, once per message.
+
+``payload_guard``
+    Rasa reads every message starting with ``/`` as an intent with entities
+    (RasaHQ/rasa#5075), whoever typed it: ``/session_start`` or ``/restart``
+    silently dropped a form in progress, ``/inform_agency{...}`` carried any
+    JSON. ``MessageProcessor._handle_message_with_tracker`` -- the one step
+    every channel's message passes through before it is parsed and logged --
+    is wrapped so that only the assistant's own payloads stay intents; any
+    other ``/...`` text is read as ordinary text (:mod:`bot.channels.payloads`).
 """
 from __future__ import annotations
 
@@ -93,8 +102,41 @@ def install_action_guard() -> None:
     RemoteAction.run = run  # type: ignore[assignment]
 
 
+def install_payload_guard() -> None:
+    """Take only the assistant's own ``/intent{json}`` payloads as intents.
+
+    Wraps ``MessageProcessor._handle_message_with_tracker`` (idempotent): before
+    the message is parsed, its text goes through
+    :func:`bot.channels.payloads.guard` with the domain's responses, the input
+    channel and whether a form is active; a payload the assistant never emits,
+    or a built-in intent (``/restart``, ``/session_start``...) during a form,
+    becomes ordinary text. A message that already carries parse data (Rasa's
+    token-protected HTTP API) is left alone.
+    """
+    from rasa.core.processor import MessageProcessor
+
+    from bot.channels.payloads import guard
+
+    if getattr(MessageProcessor._handle_message_with_tracker, "_guarded", False):
+        return
+    original = MessageProcessor._handle_message_with_tracker
+
+    async def handle(self: MessageProcessor, message: Any, tracker: Any) -> None:
+        if not message.parse_data and isinstance(message.text, str):
+            text = guard(message.text, self.domain.responses, message.input_channel or "",
+                         form_active=bool(tracker.active_loop_name))
+            if text != message.text:
+                logger.info("a typed '/...' message that the assistant did not emit is read as text")
+                message.text = text
+        await original(self, message, tracker)
+
+    handle._guarded = True  # type: ignore[attr-defined]
+    MessageProcessor._handle_message_with_tracker = handle  # type: ignore[assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_guard": install_action_guard,
+    "payload_guard": install_payload_guard,
 }
 
 

@@ -7,7 +7,8 @@ with Telegram and Zalo switched on and pointed at local fake platform servers.
   ``access_token`` header is the current token) and the OAuth v4
   ``POST /v4/oa/access_token`` refresh (each refresh token works once).
 - The Rasa server reads the repository's own ``credentials.yml``; the channel
-  settings come from the environment, as in production.
+  settings come from the environment, as in production. Conversations are kept
+  as by ``make run``: Rasa's SQL tracker store on a SQLite file in WAL mode.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from tests.support.fakes import (  # noqa: F401
 )
 
 TELEGRAM_SECRET = "s3cret-Token_for-webhook"
+API_TOKEN = "channels-api-token"  # Rasa's HTTP API, to read trackers
 ZALO_OA_SECRET_KEY = "oa-secret-key-for-tests"
 ARTIFACTS = PROJECT_ROOT / "results" / "channels"
 
@@ -55,6 +57,16 @@ class ChannelAssistant:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def tracker(self, conversation: str) -> Dict[str, Any]:
+        """The stored tracker of ``conversation`` (e.g. ``telegram:880000001``),
+        read through Rasa's HTTP API (``GET /conversations/<id>/tracker``)."""
+        import requests
+
+        answer = requests.get(f"{self.url}/conversations/{conversation}/tracker",
+                              params={"token": API_TOKEN}, timeout=30)
+        answer.raise_for_status()
+        return answer.json()
 
 
 @pytest.fixture(scope="session")
@@ -81,14 +93,18 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
     started = time.monotonic()
     launcher.action_server(action_port)
     rasa = launcher.rasa_server(rasa_port, model=MODEL, credentials=PROJECT_ROOT / "credentials.yml", cors="*",
+                                api_token=API_TOKEN,
                                 endpoints=write_endpoints(work / "endpoints.yml",
-                                                          f"http://127.0.0.1:{action_port}/webhook"),
+                                                          f"http://127.0.0.1:{action_port}/webhook",
+                                                          conversations_db=work / "conversations.sqlite"),
                                 debug=True, health_path="/webhooks/telegram/")
     assistant = None
     try:
         launcher.wait_ready()
         assistant = ChannelAssistant(f"http://127.0.0.1:{rasa_port}", telegram, zalo, rasa.log, token_file,
-                                     started, time.monotonic(), extra={"env": launcher.env})
+                                     started, time.monotonic(),
+                                     extra={"env": launcher.env, "launcher": launcher,
+                                            "conversations_db": work / "conversations.sqlite"})
         yield assistant
     finally:
         launcher.stop()

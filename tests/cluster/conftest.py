@@ -136,7 +136,10 @@ class Cluster:
         return reply_text(body)
 
     def tracker(self, base: str, sender: str) -> Dict:
-        response = requests.get(f"{base}/conversations/{sender}/tracker", params={"token": self.token},
+        """The tracker of the REST conversation of ``sender`` (``rest:<sender>``)."""
+        from bot.channels.conversations import conversation_id
+
+        response = requests.get(f"{base}/conversations/{conversation_id('rest', sender)}/tracker", params={"token": self.token},
                                 timeout=30)
         response.raise_for_status()
         return response.json()

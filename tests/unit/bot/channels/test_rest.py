@@ -194,4 +194,16 @@ async def test_client_cannot_choose_the_input_channel(channel):
     body = json.dumps({"sender": "5550001", "message": "có", "input_channel": "telegram"}).encode()
     status, _ = await post(session, url, body)
     assert status == 200
-    assert echo.seen[-1].input_channel == "rest" and echo.seen[-1].sender_id == "5550001"
+    assert echo.seen[-1].input_channel == "rest" and echo.seen[-1].sender_id == "rest:5550001"
+
+
+async def test_conversation_is_namespaced_and_replies_name_the_sender(channel):
+    """A REST caller naming a Telegram chat id gets conversation ``rest:<id>``,
+    never ``telegram:<id>`` or the bare id; the reply's recipient_id is the sender as sent."""
+    session, url, echo = channel
+    for sender in ("880000001", "telegram:880000001"):
+        status, body = await post(session, url, json.dumps({"sender": sender, "message": "chào"}).encode())
+        assert status == 200
+        replies = json.loads(body)
+        assert echo.seen[-1].sender_id == f"rest:{sender}"
+        assert replies[0]["recipient_id"] == sender, replies

@@ -91,7 +91,9 @@ def test_the_previous_mains_database_is_upgraded_with_its_rows_intact(db_engine)
     assert "Không có gì thay đổi" in result.stdout
 
     assert current(db_engine) == head()
-    assert all_rows(db_engine) == before
+    after = all_rows(db_engine)
+    assert after.pop("undelivered_reply") == []  # added by a later migration, empty
+    assert after == before
     assert schema_differences(db_engine) == []
     link = AccountRepository(db_engine).account("telegram", "5550001")
     assert link.agency_code == "QUANGNINH" and link.subscribed
