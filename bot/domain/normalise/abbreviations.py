@@ -53,6 +53,8 @@ _NOT_AFTER = frozenset("co duoc phai dung roi hieu biet ok on".split())
 # ("Q.1, TP.HCM") or right after these ("phường Bến Nghé Q.1" is not caught).
 _DISTRICT_NEXT = frozenset("tp tphcm hcm sg saigon sai ho thanh".split())
 _DISTRICT_PREV = frozenset("phuong duong quan".split())
+# ... unless a report or a deadline comes right before it: "báo cáo Q1 TP.HCM" is quarter 1.
+_QUARTER_PREV = frozenset("bc cao han nop gui ky".split())
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def expand(tokens: Sequence[Tuple[str, str]]) -> List[Expansion]:
 
     def near_district(i: int, j: int) -> bool:
         after = [folded[k] for k in range(j + 1, min(j + 4, len(tokens))) if k in folded][:1]
+        if prev_word(i) in _QUARTER_PREV:
+            return False
         return bool(after) and after[0] in _DISTRICT_NEXT or prev_word(i) in _DISTRICT_PREV
 
     skip_to = -1
