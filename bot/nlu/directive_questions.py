@@ -1,6 +1,6 @@
 """Intent override for questions about the directive that one intent label cannot carry.
 
-Runs after ``DIETClassifier`` and the agency gazetteer. Three kinds, checked in
+Runs after the intent classifier (LogisticRegressionClassifier) and the agency gazetteer. Three kinds, checked in
 this order, each by a pure rule of :mod:`bot.domain`:
 
 1. **A yes/no question with a premise** ("Văn bản 797 do Bộ Khoa học và Công
@@ -40,6 +40,7 @@ from bot.domain.source import intent_sentences
 from bot.domain.text import fold
 from bot.domain.topics import ABSENT, MENTIONED, extract_topic, lookup, supports
 
+CONFIDENT = 0.5  # FallbackClassifier's threshold (config.yml)
 CLAIMS, FACTS, TOPIC = "directive_claims", "directive_facts", "directive_topic"
 
 # Intents of the database look-ups and the officials' workflow: their messages
@@ -50,8 +51,13 @@ LOOKUP_INTENTS = frozenset({
 })
 
 
-def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
-    """The override for one message: ``{"intent": name, key: value}`` or ``None`` to keep DIET's intent."""
+def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
+           confidence: float = 1.0) -> Optional[Dict[Text, Any]]:
+    """The override for one message: ``{"intent": name, key: value}`` or ``None`` to keep the classifier's intent.
+
+    The classifier's intent is kept for a topic only when it is confident
+    (``confidence`` >= :data:`CONFIDENT`): otherwise FallbackClassifier would
+    drop a question the article answers."""
     named_agency = any(e.get("entity") == "agency" and e.get("agency_code") for e in entities)
     lookup_intent = intent in LOOKUP_INTENTS
     if not lookup_intent:
@@ -75,10 +81,10 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]]) ->
     info = {"text": topic.text, "status": evidence.status, "sentences": [s.index for s in evidence.sentences]}
     chosen = intent_sentences(intent) if intent else []
     if evidence.status == ABSENT:
-        if chosen and supports(topic.text, chosen):
+        if chosen and supports(topic.text, chosen) and confidence >= CONFIDENT:
             return None  # the words are not the article's, but DIET's part shares some: trust it
         return {"intent": "ask_not_in_source", TOPIC: info}
-    if evidence.status == MENTIONED and set(info["sentences"]) & set(chosen):
+    if evidence.status == MENTIONED and set(info["sentences"]) & set(chosen) and confidence >= CONFIDENT:
         return None  # DIET chose the part of the directive that says it
     return {"intent": "ask_source_topic", TOPIC: info}
 
@@ -106,8 +112,8 @@ class DirectiveQuestionClassifier(GraphComponent):
             text = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
-            current = (message.get(INTENT) or {}).get("name")
-            override = decide(text, current, message.get(ENTITIES, []))
+            current = message.get(INTENT) or {}
+            override = decide(text, current.get("name"), message.get(ENTITIES, []), current.get("confidence", 0.0))
             if override is None:
                 continue
             name = override.pop("intent")

@@ -65,3 +65,9 @@ def test_button_payloads_are_untouched():
 
 def test_a_short_form_after_a_lookup_is_left_to_the_lookups():
     assert decide("còn hcm thì sao", "ask_followup_period", []) is None
+
+
+def test_an_unsure_classifier_does_not_keep_a_topic_question():
+    text = "văn bản có nói về thương mại điện tử không"
+    assert decide(text, "ask_area_ecommerce", [], confidence=0.9) is None
+    assert decide(text, "ask_area_ecommerce", [], confidence=0.3)["intent"] == "ask_source_topic"
