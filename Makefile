@@ -45,7 +45,7 @@ db: install
 # A "Misaligned entity annotation" warning fails the build: it means an
 # annotation was silently dropped.
 MODEL_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' -not -path '*/generated/*') \
-                $(wildcard bot/nlu/*.py bot/domain/*.py)
+                $(shell find bot/nlu bot/domain -name '*.py' -o -name '*.txt' -o -name '*.yml')
 
 $(MODEL): $(VENV)/.installed $(NLU_PLAIN) $(MODEL_INPUTS)
 	@mkdir -p var
