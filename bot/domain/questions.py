@@ -25,6 +25,15 @@ NUMBER, DATE, ISSUER, ADDRESSEES, LEGAL_BASIS = "number", "date", "issuer", "add
 YEAR_ROLE, ORIENTATION, PRIORITY_AREAS, TASKS, SUMMARY = "year_role", "orientation", "priority_areas", "tasks", "summary"
 PLAN, QUARTERLY_REPORT, COMMITTEE, DEADLINE = "plan", "quarterly_report", "committee", "deadline"
 
+# The fact intent each fact answers, so a parse result's ``directive_facts``
+# can be compared with single-fact questions (bench.evalset.facts_of).
+FACT_INTENTS: Dict[str, str] = {
+    NUMBER: "ask_doc_number", DATE: "ask_doc_date", ISSUER: "ask_issuer", ADDRESSEES: "ask_addressees",
+    LEGAL_BASIS: "ask_legal_basis", YEAR_ROLE: "ask_year_role", ORIENTATION: "ask_orientation",
+    PRIORITY_AREAS: "ask_priority_areas", TASKS: "ask_tasks", SUMMARY: "ask_doc_summary", PLAN: "ask_plan",
+    QUARTERLY_REPORT: "ask_quarterly_report", COMMITTEE: "ask_committee", DEADLINE: "ask_deadline",
+}
+
 _DOC = r"(?:van ban|vb|cong van|cv|797)"
 CUES: Dict[str, "re.Pattern[str]"] = {
     NUMBER: re.compile(r"\bso hieu\b|\bky hieu\b|\bki hieu\b|\bso (?:va ky hieu|van ban|cong van|vb|cv)\b|\bso may\b|"

@@ -35,7 +35,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain.claims import find_claims
-from bot.domain.questions import asked_facts
+from bot.domain.questions import FACT_INTENTS, asked_facts
 from bot.domain.source import intent_sentences
 from bot.domain.text import fold
 from bot.domain.topics import ABSENT, MENTIONED, extract_topic, lookup, supports
@@ -66,7 +66,7 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
             return {"intent": "check_directive_claim", CLAIMS: [asdict(c) for c in claims]}
     facts = asked_facts(text)
     if len(facts) >= 2 and not named_agency:
-        return {"intent": "ask_directive_facts", FACTS: [asdict(f) for f in facts]}
+        return {"intent": "ask_directive_facts", FACTS: [{**asdict(f), "intent": FACT_INTENTS[f.fact]} for f in facts]}
     names_document = bool(_NAMES_DOCUMENT.search(fold(text)))
     if named_agency or (lookup_intent and intent != "ask_followup_period" and not names_document):
         return None  # ("chữ ký số thì sao" may look like a follow-up: periods, plans and agencies are no topics)
