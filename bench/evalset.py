@@ -44,6 +44,10 @@ COMPOUND = PROJECT_ROOT / "tests" / "data" / "nlu_compound.yml"
 # Gold intents on which any other intent, given with confidence at or above the
 # fallback threshold, is a confident wrong answer.
 CONFIDENT_WRONG_GOLD = ("out_of_scope", "ask_not_in_source")
+# Intents whose answer checks the article itself before saying anything
+# (bot.nlu.directive_questions): for a not-in-source question they say that the
+# article does not cover it, so they are no confident wrong answer.
+SOURCE_CHECKED = ("ask_source_topic", "check_directive_claim")
 VARIANTS: Dict[str, Callable[[str], str]] = {
     "diacritics": lambda t: t,
     "no_diacritics": strip_diacritics,
@@ -234,7 +238,10 @@ def fallback_threshold(config: Path = PROJECT_ROOT / "config.yml") -> float:
 
 def is_confident_wrong(gold: str, predicted: Optional[str], confidence: float, threshold: float) -> bool:
     """A confident wrong answer: ``gold`` is one of :data:`CONFIDENT_WRONG_GOLD`
-    and ``predicted`` is another intent (not the fallback) with ``confidence`` >= ``threshold``."""
+    and ``predicted`` is another intent (not the fallback, and for a not-in-source
+    question not one of :data:`SOURCE_CHECKED`) with ``confidence`` >= ``threshold``."""
+    if gold == "ask_not_in_source" and predicted in SOURCE_CHECKED:
+        return False
     return (gold in CONFIDENT_WRONG_GOLD and predicted not in (gold, FALLBACK, None)
             and confidence >= threshold)
 
