@@ -52,8 +52,10 @@ def test_process_sets_intent_ranking_and_the_findings():
     DirectiveQuestionClassifier({}).process([message])
     assert message.get("intent") == {"name": "ask_directive_facts", "confidence": 1.0}
     assert [r["confidence"] for r in message.get("intent_ranking")] == [1.0, 0.0, 0.0]
-    assert message.get("directive_facts") == [{"fact": "number", "clause": "so hieu"},
-                                              {"fact": "date", "clause": "ngay ban hanh cua vb 797"}]
+    assert message.get("directive_facts") == [
+        {"fact": "number", "clause": "so hieu", "intent": "ask_doc_number"},
+        {"fact": "date", "clause": "ngay ban hanh cua vb 797", "intent": "ask_doc_date"},
+    ]
     assert {"intent", "intent_ranking", "directive_facts"} <= set(message.as_dict(only_output_properties=True))
 
 
