@@ -3,33 +3,13 @@ agencies in one question, organisations that are not addressees, provinces gone
 before 2022, what an agency is now, reminders asked for an agency."""
 from __future__ import annotations
 
-import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import services
 from actions.lookups import ActionAgencyStatus, ActionDeadline, ActionFollowupPeriod, ValidateAgencyForm
 from actions.officials import ActionSetReminders
 from actions.successions import ActionAgencyNow
-from bot.db.migrate import upgrade
-from bot.db.seed import seed
-from bot.db.session import make_engine
-from bot.settings import DATA_DIR
 from tests.support.actions import DOMAIN, run, texts, tracker
-
-
-@pytest.fixture()
-def database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'actions.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, DATA_DIR)
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ASSISTANT_TODAY", "2022-05-10")
-    monkeypatch.setattr(services, "_repository", None)
-    yield url
-    monkeypatch.setattr(services, "_repository", None)
 
 
 def entities(directory, text):

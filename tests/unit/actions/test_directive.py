@@ -6,36 +6,17 @@ import re
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import services
 from actions.directive import (
     ActionAnswerDirectiveFacts,
     ActionAnswerNotInSource,
     ActionAnswerSourceTopic,
     ActionCheckDirectiveClaim,
 )
-from bot.db.migrate import upgrade
-from bot.db.seed import seed
-from bot.db.session import make_engine
-from bot.settings import DATA_DIR
 from tests.support.actions import run, tracker
 
 SOURCE = "(Nguồn: Văn bản số 797/BTTTT-THH ngày 06/03/2022 của Bộ TT&TT.)"
 WRONG_START = re.compile(r"^\s*(Đúng|Vâng, đúng|Phải)", re.IGNORECASE)
 HELP = {"responses": {"utter_help": [{"text": "…", "buttons": [{"title": "22 nhiệm vụ", "payload": "/ask_tasks"}]}]}}
-
-
-@pytest.fixture()
-def database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'actions.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, DATA_DIR)
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ASSISTANT_TODAY", "2022-05-10")
-    monkeypatch.setattr(services, "_repository", None)
-    yield url
-    monkeypatch.setattr(services, "_repository", None)
 
 
 async def test_two_facts_are_answered_in_the_order_asked():

@@ -10,25 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.lookups import ActionAgencyStatus, ActionDeadline, ActionFollowupPeriod, ValidateAgencyForm
-from bot.db.migrate import upgrade
-from bot.db.seed import seed
-from bot.db.session import make_engine
-from bot.settings import DATA_DIR
 from tests.support.actions import DOMAIN, run, texts, tracker
-
-
-@pytest.fixture()
-def database(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path / 'actions.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    seed(engine, DATA_DIR)
-    engine.dispose()
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ASSISTANT_TODAY", "2022-05-10")
-    monkeypatch.setattr(services, "_repository", None)
-    yield url
-    monkeypatch.setattr(services, "_repository", None)
 
 
 async def test_deadline_of_a_quarter_in_roman_numerals(database):
