@@ -63,7 +63,7 @@ def not_in_source_reply(topic: str, url: str = "") -> str:
     return _lines(
         f"{ARTICLE} không đề cập «{quoted(topic)}», nên tôi không thể trả lời chính xác về nội dung này.",
         f"Bài viết chỉ nêu: {COVERED}. Anh/chị có thể chọn một chủ đề dưới đây"
-        + (" hoặc tra cứu toàn văn văn bản." if url else ", hoặc tra cứu toàn văn văn bản, liên hệ Bộ TT&TT."),
+        + (" hoặc tra cứu toàn văn văn bản." if url else ", hoặc tra cứu toàn văn văn bản, liên hệ cơ quan ban hành."),
         full_text_line(url),
     )
 
