@@ -262,6 +262,26 @@ def _gap(normalised: str, a: _Tok, b: _Tok) -> str:
     return normalised[a.end:b.start]
 
 
+# Words that open the name of an addressee (as opposed to a trigger above).
+_ADDRESSEE_INTROS = ("bộ", "tỉnh", "thành phố", "tp", "ubnd", "ủy ban", "đơn vị", "cơ quan")
+# Triggers that are also the name of a group the article itself speaks of
+# ("văn bản nói gì về doanh nghiệp"): a topic, not one organisation.
+_GROUP_NOUNS = ("doanh nghiệp", "hợp tác xã")
+
+
+def starts_with_organisation(text: str) -> bool:
+    """Whether ``text`` (a phrase, e.g. the topic of "X thì sao") opens with a
+    word that introduces an organisation or an addressee ("Công ty FPT",
+    "Bộ Tài chính", "tp hcm"), with the accent rules of :data:`_TRIGGERS`.
+    "xã hội" is not "xã", and a group the article speaks of ("doanh nghiệp")
+    is no organisation here."""
+    toks = _tokens(nfc(text))
+    if not toks or (toks[0].folded == "xa" and len(toks) > 1 and toks[1].folded == "hoi"):
+        return False
+    return any(_phrase_at(toks, 0, phrase.split()) for phrase in
+               [p for p, _ in _TRIGGERS if p not in _GROUP_NOUNS] + list(_ADDRESSEE_INTROS))
+
+
 def read_names(text: str, mentions: Sequence[Mention], former_names: Sequence[FormerName] = ()) -> Reading:
     """Split what ``text`` names into addressees, other organisations and former provinces.
 

@@ -26,6 +26,7 @@ from datetime import date
 from functools import lru_cache
 from typing import List, Optional, Sequence, Tuple
 
+from bot.domain.organisations import starts_with_organisation
 from bot.domain.periods import parse_obligation_kind, parse_quarter_and_year
 from bot.domain.source import Sentence, find, sentences, syllable_key, syllables
 from bot.domain.text import fold, has_diacritics, nfc
@@ -153,17 +154,13 @@ def _trim(raw: str, folded: str, start: int, end: int) -> Optional[str]:
         return None
     if parse_quarter_and_year(text, _ANY_DAY) is not None or parse_obligation_kind(text) is not None:
         return None  # "còn quý 4 thì sao", "còn năm 2021?", "kế hoạch thì sao": follow-ups, not topics
-    if _ORGANISATION.match(text.lower()) or (not has_diacritics(text) and _ORGANISATION_PLAIN.match(fold(text))):
+    if starts_with_organisation(text):
         return None  # "còn Bộ Tài chính thì sao", "Công ty FPT thì sao": organisations, for the look-ups
     return text
 
 
 _ANY_DAY = date(2022, 3, 6)
 _FILLERS = frozenset({fold(w) for w in FUNCTION_WORDS_ACCENTED} | {"cai", "gi", "tôi", "toi", "minh", "em", "anh", "chi"})
-_ORGANISATION = re.compile(r"^(?:bộ|sở|ubnd|ủy ban|uỷ ban|tỉnh|thành phố|tp\b|tp\.|công ty|tập đoàn|huyện|quận|xã(?! hội)|phường|"
-                           r"thị xã|tổng công ty|ngân hàng|trường|bệnh viện|đơn vị|cơ quan)(?![\w])")
-_ORGANISATION_PLAIN = re.compile(r"^(?:bo|so|ubnd|uy ban|tinh|thanh pho|tp|cong ty|tap doan|huyen|quan|xa(?! hoi)|phuong|"
-                                 r"thi xa|tong cong ty|ngan hang|truong|benh vien|don vi|co quan)\b")
 
 
 # --------------------------------------------------------------------------- #

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.domain.organisations import load_former_names, question_subject, read_names
+from bot.domain.organisations import load_former_names, question_subject, read_names, starts_with_organisation
 from bot.settings import DATA_DIR
 
 
@@ -130,3 +130,11 @@ def test_unknown_successor_is_rejected(tmp_path):
 ])
 def test_question_subject(text, subject):
     assert question_subject(text) == subject
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Bộ Tài chính", True), ("Công ty FPT", True), ("tp hcm", True), ("cong ty fpt", True),
+    ("huyện Gia Lâm", True), ("doanh nghiệp", False), ("chữ ký số", False), ("xã hội số", False), ("an ninh mạng", False),
+])
+def test_starts_with_organisation(text, expected):
+    assert starts_with_organisation(text) is expected
