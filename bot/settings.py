@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional, Tuple
+from urllib.parse import quote
 
 logger = logging.getLogger(__name__)
 
@@ -206,12 +207,48 @@ CLUSTER_DEFAULTS: Dict[str, str] = {
 def cluster_settings() -> Dict[str, str]:
     """The scale-out configuration's variables (:data:`CLUSTER_DEFAULTS` where
     unset), plus ``ACTION_ENDPOINT_URL`` (default the action server on
-    ``ACTION_PORT``) and ``CLUSTER_RUN_DIR`` (default ``var/cluster``)."""
+    ``ACTION_PORT``), ``CLUSTER_RUN_DIR`` (default ``var/cluster``) and
+    ``CHANNEL_STATE_URL`` (default the cluster's Redis, ``REDIS_*``)."""
     out = {key: os.environ.get(key, default) for key, default in CLUSTER_DEFAULTS.items()}
     out["ACTION_ENDPOINT_URL"] = os.environ.get("ACTION_ENDPOINT_URL") or \
         f"http://127.0.0.1:{out['ACTION_PORT']}/webhook"
     out["CLUSTER_RUN_DIR"] = os.environ.get("CLUSTER_RUN_DIR") or str(PROJECT_ROOT / "var" / "cluster")
+    # the channels' short-lived state goes to the cluster's Redis (bot.channels.state)
+    password = f":{quote(out['REDIS_PASSWORD'], safe='')}@" if out["REDIS_PASSWORD"] else ""
+    out["CHANNEL_STATE_URL"] = os.environ.get("CHANNEL_STATE_URL") or \
+        f"redis://{password}{out['REDIS_HOST']}:{out['REDIS_PORT']}/{out['REDIS_DB']}"
     return out
+
+
+@dataclass(frozen=True)
+class ChannelStateSettings:
+    """The Telegram and Zalo connectors' short-lived shared state
+    (:mod:`bot.channels.state`).
+
+    Attributes:
+        url: ``CHANNEL_STATE_URL``: ``redis://[:password@]host:port/db`` for Redis
+            (the scale-out configuration), else a SQLAlchemy URL; default
+            ``sqlite:///<project>/var/channel_state.sqlite``.
+        zalo_choice_ttl_s: how long a numbered list sent on Zalo can be answered
+            with its number (``ZALO_CHOICE_TTL_MINUTES``, default 30), in seconds.
+        telegram_button_ttl_s: how long a Telegram button with a long payload
+            still works (``TELEGRAM_BUTTON_TTL_DAYS``, default 30), in seconds.
+    """
+
+    url: str
+    zalo_choice_ttl_s: float = 30 * 60.0
+    telegram_button_ttl_s: float = 30 * 86400.0
+
+
+def channel_state_settings() -> ChannelStateSettings:
+    """Read :class:`ChannelStateSettings` from the environment (a value that is
+    not a number is logged and replaced by its default)."""
+    return ChannelStateSettings(
+        url=(os.environ.get("CHANNEL_STATE_URL") or "").strip()
+        or f"sqlite:///{PROJECT_ROOT / 'var' / 'channel_state.sqlite'}",
+        zalo_choice_ttl_s=max(1.0, _number("ZALO_CHOICE_TTL_MINUTES", 30) * 60),
+        telegram_button_ttl_s=max(60.0, _number("TELEGRAM_BUTTON_TTL_DAYS", 30) * 86400),
+    )
 
 
 def environment() -> Dict[str, str]:

@@ -35,10 +35,21 @@ What differs from ``rasa.core.channels.telegram`` (Rasa 3.6):
 - **Buttons** become a vertical inline keyboard whose ``callback_data`` always
   fits Telegram's 64-byte limit (see :func:`callback_data_for`); a pressed
   button is acknowledged with ``answerCallbackQuery`` and continues the
-  conversation with the button's payload.
+  conversation with the button's payload. A button whose short id is no
+  longer known (expired) is answered :data:`BUTTON_EXPIRED`; nothing reaches
+  the NLU.
 - **Conversations** are keyed ``telegram:<chat id>`` (in a group
   ``telegram:<chat id>:<user id>``), never by the bare chat id
   (:mod:`bot.channels.conversations`); replies go to the chat.
+- **Anonymous group admins** and messages **sent as a channel** (``from`` is
+  the ``GroupAnonymousBot`` / ``Channel_Bot`` bot, ``sender_chat`` the group or
+  channel) are public members of the group keyed by ``sender_chat``
+  (``telegram:<chat id>:<sender_chat id>``; a chat id is never linked to an
+  agency); **automatic forwards** from a linked channel
+  (``is_automatic_forward``) are ignored; other bots are ignored.
+- **Shared short-lived state** (:mod:`bot.channels.state`): the update ids
+  already handled and the long buttons' payloads live in Redis (scale-out) or
+  a small SQL table, so they survive a restart and are shared by every server.
 - ``api_base`` points the connector at another Bot API server (tests use a
   local fake).
 """
@@ -51,7 +62,6 @@ import hmac
 import json
 import logging
 import re
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from aiogram import Bot
@@ -64,12 +74,20 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import GREETING_TEXT, TEXT_ONLY, SeenIds, compact_payload
+from bot.channels.common import GREETING_TEXT, TEXT_ONLY, compact_payload
 from bot.channels.config import TELEGRAM_REQUIRED
 from bot.channels.conversations import conversation_id, recipient
 from bot.channels.delivery import DEFAULT_POLICY, SETUP_POLICY, DeliveryFailed, DeliveryPolicy, deliver, telegram_error
 from bot.channels.outbox import PLANNED, Outbox, planning
-from bot.settings import expand
+from bot.channels.state import (
+    TELEGRAM_BUTTONS,
+    TELEGRAM_UPDATE_TTL_S,
+    TELEGRAM_UPDATES,
+    ChannelState,
+    SeenOnce,
+    channel_state,
+)
+from bot.settings import channel_state_settings, expand
 
 logger = logging.getLogger(__name__)
 
@@ -94,50 +112,43 @@ COMMANDS = {"/start": GREETING_TEXT, "/help": "/ask_help", "/restart": "/restart
 # Calls tried once: a callback query expires within seconds, the reply that follows matters more.
 ONE_ATTEMPT_METHODS = frozenset({"answerCallbackQuery"})
 
-# Payloads too long for callback_data, by their hash id (bounded, in memory).
-_LONG_PAYLOADS: "OrderedDict[str, str]" = OrderedDict()
-_LONG_PAYLOADS_MAX = 5_000
+BUTTON_EXPIRED = ("Nút này đã hết hạn, anh/chị vui lòng hỏi lại bằng cách gõ câu hỏi "
+                  "hoặc gửi /start để xem các lựa chọn mới.")
 
 
-def callback_data_for(payload: Text) -> Text:
+def callback_data_for(payload: Text, state: Optional[ChannelState] = None) -> Text:
     """The ``callback_data`` for a button payload, at most 64 bytes in UTF-8.
 
     Input: a Rasa button payload such as ``/inform_agency{"agency":"QUANGNINH"}``
-    or free text. Output: the payload with the JSON compacted if that fits in
-    64 bytes, otherwise ``#`` + 24 hex digits of its SHA-256, remembered in
-    memory so that :func:`payload_from_callback` can map it back. Never raises.
+    or free text, and the shared store (default :func:`bot.channels.state.channel_state`).
+    Output: the payload with the JSON compacted if that fits in 64 bytes,
+    otherwise ``#`` + 24 hex digits of its SHA-256, stored in ``state`` for
+    ``TELEGRAM_BUTTON_TTL_DAYS`` so that :func:`payload_from_callback` maps it
+    back in any process, after a restart too. Never raises (a failing store
+    is logged; the button then answers "expired").
     """
     compact = compact_payload(payload)
     if len(compact.encode("utf-8")) <= CALLBACK_DATA_MAX_BYTES and not compact.startswith(HASH_PREFIX):
         return compact
     key = HASH_PREFIX + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
-    _LONG_PAYLOADS[key] = payload
-    _LONG_PAYLOADS.move_to_end(key)
-    while len(_LONG_PAYLOADS) > _LONG_PAYLOADS_MAX:
-        _LONG_PAYLOADS.popitem(last=False)
+    (state or channel_state()).put(TELEGRAM_BUTTONS, key, payload, channel_state_settings().telegram_button_ttl_s)
     return key
 
 
-def payload_from_callback(data: Text, message: Optional[Dict[str, Any]] = None) -> Optional[Text]:
+def payload_from_callback(data: Text, state: Optional[ChannelState] = None) -> Optional[Text]:
     """The user message for a pressed button.
 
-    Input: the callback query's ``data`` and the message that carried the
-    keyboard. Output: the original payload; for a hash id no longer in memory
-    (e.g. after a restart), the pressed button's title, which the NLU
-    understands; ``None`` if nothing usable is left.
+    Input: the callback query's ``data`` and the shared store (default
+    :func:`bot.channels.state.channel_state`). Output: the original payload;
+    ``None`` for empty data or a ``#`` id the store does not know (expired,
+    or stored where this process cannot see it): the caller answers
+    :data:`BUTTON_EXPIRED`. Never raises.
     """
     if not data:
         return None
     if not data.startswith(HASH_PREFIX):
         return data
-    if data in _LONG_PAYLOADS:
-        return _LONG_PAYLOADS[data]
-    keyboard = ((message or {}).get("reply_markup") or {}).get("inline_keyboard") or []
-    for row in keyboard:
-        for button in row:
-            if button.get("callback_data") == data and button.get("text"):
-                return button["text"]
-    return None
+    return (state or channel_state()).get(TELEGRAM_BUTTONS, data)
 
 
 class TelegramOutput(RasaTelegramOutput):
@@ -154,11 +165,12 @@ class TelegramOutput(RasaTelegramOutput):
     """
 
     def __init__(self, access_token: Optional[Text], api_base: Optional[Text] = None,
-                 policy: DeliveryPolicy = DEFAULT_POLICY) -> None:
+                 policy: DeliveryPolicy = DEFAULT_POLICY, state: Optional[ChannelState] = None) -> None:
         server = TelegramAPIServer.from_base(api_base) if api_base else TELEGRAM_PRODUCTION
         # RasaTelegramOutput.__init__ cannot take a server: call aiogram's Bot directly.
         Bot.__init__(self, access_token, server=server)
         self.policy = policy
+        self.state = state  # long buttons' payloads (None: the process's shared store)
         self.secrets = (access_token,) if access_token else ()
         self.outbox = Outbox("telegram", lambda planned: self.call(planned["method"], planned["params"]))
 
@@ -216,7 +228,8 @@ class TelegramOutput(RasaTelegramOutput):
         markup = InlineKeyboardMarkup()
         for button in buttons:
             payload = button.get("payload") or button.get("title") or ""
-            markup.row(InlineKeyboardButton(button.get("title", payload), callback_data=callback_data_for(payload)))
+            markup.row(InlineKeyboardButton(button.get("title", payload),
+                                            callback_data=callback_data_for(payload, self.state)))
         await self.send_message(recipient_id, text, reply_markup=markup)
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
@@ -277,6 +290,7 @@ class TelegramInput(RasaTelegramInput):
         api_base: Optional[Text] = None,
         policy: DeliveryPolicy = DEFAULT_POLICY,
         webhook_policy: DeliveryPolicy = SETUP_POLICY,
+        state: Optional[ChannelState] = None,
     ) -> None:
         super().__init__(access_token, verify, webhook_url, debug_mode=debug_mode)
         if secret_token and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret_token):
@@ -285,7 +299,8 @@ class TelegramInput(RasaTelegramInput):
         self.api_base = api_base
         self.policy = policy
         self.webhook_policy = webhook_policy
-        self.seen_updates = SeenIds()
+        self.state = state  # None: the process's shared store, opened on first use (bot.channels.state)
+        self.seen_updates = SeenOnce(state, TELEGRAM_UPDATES, TELEGRAM_UPDATE_TTL_S)
         self.missing: List[Text] = []  # required settings not set: the channel is off
         self._output: Optional[TelegramOutput] = None
 
@@ -293,7 +308,7 @@ class TelegramInput(RasaTelegramInput):
     def get_output_channel(self) -> TelegramOutput:
         """The (single) output channel; unlike Rasa's, it does not call ``setWebhook``."""
         if self._output is None:
-            self._output = TelegramOutput(self.access_token, self.api_base, self.policy)
+            self._output = TelegramOutput(self.access_token, self.api_base, self.policy, self.state)
         return self._output
 
     async def register_webhook(self) -> bool:
@@ -378,6 +393,28 @@ class TelegramInput(RasaTelegramInput):
         member = user.get("id") if chat_type != "private" else None
         return conversation_id("telegram", chat.get("id"), member)
 
+    @staticmethod
+    def author(message: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        """Who wrote ``message`` (a Telegram message object), as the object to
+        key the conversation by, or ``None`` when the assistant must ignore it.
+
+        - an automatic forward from the group's linked channel
+          (``is_automatic_forward``): ``None``;
+        - an anonymous group admin or a message sent as a channel: ``from`` is
+          Telegram's ``GroupAnonymousBot`` / ``Channel_Bot`` and ``sender_chat``
+          the group or channel: that chat, a public member of the group (its id
+          is negative: never a linked official, :func:`actions.identity.is_group_chat`);
+        - any other bot (``from.is_bot``): ``None``;
+        - otherwise ``from``.
+        """
+        if message.get("is_automatic_forward"):
+            return None
+        sender_chat = message.get("sender_chat")
+        if isinstance(sender_chat, dict) and sender_chat.get("id") is not None:
+            return sender_chat
+        user = message.get("from") or {}
+        return None if user.get("is_bot") else user
+
     async def handle_update(
         self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]], metadata: Any
     ) -> None:
@@ -391,7 +428,11 @@ class TelegramInput(RasaTelegramInput):
                 pass  # logged by the delivery policy; the conversation goes on
             message = query.get("message") or {}
             chat_id = (message.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
-            text = payload_from_callback(query.get("data") or "", message)
+            data = query.get("data") or ""
+            text = payload_from_callback(data, out.state)
+            if chat_id is not None and not text and data.startswith(HASH_PREFIX):
+                await out.send_message(chat_id, BUTTON_EXPIRED)  # its payload is gone: say so, not the NLU
+                return
             if chat_id is None or not text:
                 return
             sender = self.conversation(message.get("chat") or {"id": chat_id}, query.get("from") or {})
@@ -404,12 +445,13 @@ class TelegramInput(RasaTelegramInput):
             logger.debug("Telegram: ignoring update kind %s", [k for k in update if k != "update_id"])
             return
         chat_id = (message.get("chat") or {}).get("id")
-        if chat_id is None or (message.get("from") or {}).get("is_bot"):
+        author = self.author(message)
+        if chat_id is None or author is None:
             return
         if message.get("text") is not None:
             text = self._addressed_text(message)
             if text:
-                sender = self.conversation(message.get("chat") or {}, message.get("from") or {})
+                sender = self.conversation(message.get("chat") or {}, author)
                 await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=metadata))
             return
         if any(field in message for field in SERVICE_FIELDS):

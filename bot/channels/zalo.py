@@ -39,8 +39,15 @@ Outgoing messages
 
     Conversations are keyed ``zalo:<user id>`` (:mod:`bot.channels.conversations`).
     Buttons become a numbered list ("1. ...") under the text; a reply of just
-    that number sends the button's payload. Zalo's v3 API has no plain quick
-    replies for customer-support messages.
+    that number sends the button's payload (:class:`ZaloChoices`) -- only as
+    the user's next message after the list and within
+    ``ZALO_CHOICE_TTL_MINUTES``; a number typed later, in another context, is
+    ordinary text. Zalo's v3 API has no plain quick replies for
+    customer-support messages.
+
+Shared short-lived state (:mod:`bot.channels.state`): the event keys already
+handled and the numbered lists live in Redis (scale-out) or a small SQL
+table, so every server sees them and a restart forgets nothing.
 """
 from __future__ import annotations
 
@@ -64,7 +71,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.common import CHOOSE_BY_NUMBER, TEXT_ONLY, SeenIds
+from bot.channels.common import CHOOSE_BY_NUMBER, TEXT_ONLY
 from bot.channels.config import ZALO_REQUIRED
 from bot.channels.conversations import conversation_id, recipient
 from bot.channels.delivery import (
@@ -79,7 +86,8 @@ from bot.channels.delivery import (
     zalo_error,
 )
 from bot.channels.outbox import PLANNED, Outbox, planning
-from bot.settings import expand
+from bot.channels.state import ZALO_CHOICES, ZALO_EVENTS, ChannelState, SeenOnce, channel_state
+from bot.settings import channel_state_settings, expand
 
 logger = logging.getLogger(__name__)
 
@@ -330,6 +338,40 @@ class ZaloClient:
                              secrets=self._secrets(), classify=zalo_error)
 
 
+class ZaloChoices:
+    """The numbered list last sent to each Zalo user, in the shared store
+    (namespace ``zalo-choice``, key the Zalo user id).
+
+    ``choices[user_id] = [(title, payload), ...]`` remembers a list for
+    ``ttl_s`` seconds (default ``ZALO_CHOICE_TTL_MINUTES``); :meth:`take`
+    returns it once and forgets it, so a list counts only for the user's next
+    message, while the assistant is waiting for that choice.
+    """
+
+    def __init__(self, state: Optional[ChannelState] = None, ttl_s: Optional[float] = None) -> None:
+        self._state = state
+        self.ttl_s = ttl_s if ttl_s is not None else channel_state_settings().zalo_choice_ttl_s
+
+    @property
+    def state(self) -> ChannelState:
+        if self._state is None:
+            self._state = channel_state()
+        return self._state
+
+    def __setitem__(self, user_id: Text, options: List[Tuple[Text, Text]]) -> None:
+        self.state.put(ZALO_CHOICES, str(user_id), json.dumps(options, ensure_ascii=False), self.ttl_s)
+
+    def take(self, user_id: Text) -> List[Tuple[Text, Text]]:
+        """The options last sent to ``user_id`` (``[]`` when none, expired, or
+        already answered), forgotten from now on. Never raises."""
+        raw = self.state.pop(ZALO_CHOICES, str(user_id))
+        try:
+            options = json.loads(raw) if raw else []
+        except ValueError:
+            return []
+        return [(str(o[0]), str(o[1])) for o in options if isinstance(o, list) and len(o) == 2]
+
+
 class ZaloOutput(OutputChannel):
     """Output channel: texts (split at 2000 characters) and buttons as a numbered list."""
 
@@ -337,8 +379,7 @@ class ZaloOutput(OutputChannel):
     def name(cls) -> Text:
         return "zalo"
 
-    def __init__(self, client: ZaloClient, choices: Dict[Text, List[Tuple[Text, Text]]],
-                 outbox: Optional[Outbox] = None) -> None:
+    def __init__(self, client: ZaloClient, choices: ZaloChoices, outbox: Optional[Outbox] = None) -> None:
         self.client = client
         self.choices = choices
         self.outbox = outbox or Outbox("zalo", lambda planned: client.send_text(**planned["params"]))
@@ -386,7 +427,8 @@ class ZaloInput(InputChannel):
     Credentials: ``app_id``, ``oa_secret_key`` (verifies events), ``app_secret``
     (token refresh), ``access_token``, ``refresh_token``, ``api_base``,
     ``oauth_base``, ``token_file`` (default ``var/zalo_tokens.json``) and
-    ``max_event_age_s`` (default 300).
+    ``max_event_age_s`` (default 300). ``state``: the shared store (default
+    :func:`bot.channels.state.channel_state`, opened on first use).
     """
 
     @classmethod
@@ -426,15 +468,17 @@ class ZaloInput(InputChannel):
 
     def __init__(self, app_id: Text, oa_secret_key: Text, app_secret: Text, access_token: Text,
                  refresh_token: Text, api_base: Text = DEFAULT_API_BASE, oauth_base: Text = DEFAULT_OAUTH_BASE,
-                 token_file: Optional[Path] = None, max_event_age_s: float = 300) -> None:
+                 token_file: Optional[Path] = None, max_event_age_s: float = 300,
+                 state: Optional[ChannelState] = None) -> None:
         self.app_id = app_id
         self.oa_secret_key = oa_secret_key
         self.max_event_age_s = max_event_age_s
         self.client = ZaloClient(app_id, app_secret, ZaloTokens(access_token, refresh_token, token_file),
                                  api_base, oauth_base)
-        self.choices: Dict[Text, List[Tuple[Text, Text]]] = {}
+        self.choices = ZaloChoices(state)
         self.outbox = Outbox("zalo", lambda planned: self.client.send_text(**planned["params"]))
-        self.seen_events = SeenIds()
+        # older events are refused anyway (verify): remembering twice their age is enough
+        self.seen_events = SeenOnce(state, ZALO_EVENTS, 2 * max_event_age_s)
         self.missing: List[Text] = []  # required settings not set: the channel is off
         self._tasks: Set[asyncio.Task] = set()
 
@@ -479,8 +523,10 @@ class ZaloInput(InputChannel):
 
     # --- handling -----------------------------------------------------------
     def _user_text(self, user_id: Text, text: Text) -> Text:
-        """Maps a bare number answering a numbered list to that button's payload."""
-        options = self.choices.get(user_id)
+        """Maps a bare number answering the numbered list just sent to that
+        button's payload. The list counts for this one message only (and
+        within its TTL): any other message, or a later number, is ordinary text."""
+        options = self.choices.take(user_id)
         match = re.fullmatch(r"\s*(\d{1,2})\s*\.?\s*", text)
         if options and match and 1 <= int(match.group(1)) <= len(options):
             return options[int(match.group(1)) - 1][1]

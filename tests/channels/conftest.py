@@ -8,7 +8,8 @@ with Telegram and Zalo switched on and pointed at local fake platform servers.
   ``POST /v4/oa/access_token`` refresh (each refresh token works once).
 - The Rasa server reads the repository's own ``credentials.yml``; the channel
   settings come from the environment, as in production. Conversations are kept
-  as by ``make run``: Rasa's SQL tracker store on a SQLite file in WAL mode.
+  as by ``make run``: Rasa's SQL tracker store on a SQLite file in WAL mode;
+  the channels' short-lived state (bot.channels.state) too, in its own file.
 """
 from __future__ import annotations
 
@@ -86,7 +87,8 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
                TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET, TELEGRAM_API_BASE=telegram.url,
                ZALO_APP_ID=ZALO_APP_ID, ZALO_OA_SECRET_KEY=ZALO_OA_SECRET_KEY, ZALO_APP_SECRET=ZALO_APP_SECRET,
                ZALO_ACCESS_TOKEN=ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN=ZALO_REFRESH_TOKEN,
-               ZALO_API_BASE=zalo.url, ZALO_OAUTH_BASE=zalo.url, ZALO_TOKEN_FILE=str(token_file))
+               ZALO_API_BASE=zalo.url, ZALO_OAUTH_BASE=zalo.url, ZALO_TOKEN_FILE=str(token_file),
+               CHANNEL_STATE_URL=f"sqlite:///{work / 'channel_state.sqlite'}")
     launcher = Launcher(env=env, log_dir=work)
     subprocess.run([sys.executable, "-m", "bot", "init-db"], env=launcher.env, check=True, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
@@ -104,7 +106,8 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
         assistant = ChannelAssistant(f"http://127.0.0.1:{rasa_port}", telegram, zalo, rasa.log, token_file,
                                      started, time.monotonic(),
                                      extra={"env": launcher.env, "launcher": launcher,
-                                            "conversations_db": work / "conversations.sqlite"})
+                                            "conversations_db": work / "conversations.sqlite",
+                                            "channel_state_db": work / "channel_state.sqlite"})
         yield assistant
     finally:
         launcher.stop()

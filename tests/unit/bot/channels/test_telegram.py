@@ -13,6 +13,7 @@ import yaml
 from actions.lookups import agency_buttons
 from bot.channels.common import compact_payload
 from bot.channels.delivery import SETUP_POLICY, DeliveryFailed, DeliveryPolicy
+from bot.channels.state import SQLState
 from bot.channels.telegram import (
     CALLBACK_DATA_MAX_BYTES,
     TelegramInput,
@@ -52,15 +53,15 @@ def test_every_button_fits_64_bytes_and_round_trips() -> None:
         assert payload_from_callback(data) == compact_payload(payload)
 
 
-def test_long_vietnamese_payload_gets_a_short_id() -> None:
+def test_long_vietnamese_payload_gets_a_short_id(tmp_path) -> None:
+    state = SQLState(f"sqlite:///{tmp_path / 'channel_state.sqlite'}")
     payload = '/inform_agency{"agency":"Ủy ban nhân dân Thành phố Hồ Chí Minh và Sở Thông tin và Truyền thông"}'
     assert len(payload.encode("utf-8")) > 64
-    data = callback_data_for(payload)
+    data = callback_data_for(payload, state)
     assert len(data.encode("utf-8")) <= 64 and data.startswith("#")
-    assert payload_from_callback(data) == payload
-    # after a restart the id is unknown: the pressed button's title is used instead
-    keyboard = {"reply_markup": {"inline_keyboard": [[{"text": "UBND TP.HCM", "callback_data": "#0123456789abcdef01234567"}]]}}
-    assert payload_from_callback("#0123456789abcdef01234567", keyboard) == "UBND TP.HCM"
+    assert payload_from_callback(data, state) == payload
+    # an id the store does not know (expired): None, and the connector answers "expired"
+    assert payload_from_callback("#0123456789abcdef01234567", state) is None
 
 
 # --------------------------------------------------------------------------- #
