@@ -428,7 +428,7 @@ class TelegramInput(RasaTelegramInput):
                 pass  # logged by the delivery policy; the conversation goes on
             message = query.get("message") or {}
             chat_id = (message.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
-            data = query.get("data") or ""
+            data = str(query.get("data") or "")
             text = payload_from_callback(data, out.state)
             if chat_id is not None and not text and data.startswith(HASH_PREFIX):
                 await out.send_message(chat_id, BUTTON_EXPIRED)  # its payload is gone: say so, not the NLU
