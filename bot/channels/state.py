@@ -141,7 +141,11 @@ class SQLState:
     """
 
     def __init__(self, url: str, busy_timeout_ms: int = 2000) -> None:
-        self.engine = sa.create_engine(url, future=True, pool_pre_ping=True)
+        options: Dict[str, object] = {"pool_pre_ping": True}
+        if sa.engine.make_url(url).get_backend_name() == "sqlite":
+            # keep connections open (SQLAlchemy 1.4 reopens a SQLite file for every use: ~10 ms with the pragmas)
+            options = {"poolclass": sa.pool.QueuePool, "connect_args": {"check_same_thread": False}}
+        self.engine = sa.create_engine(url, future=True, **options)
         if self.engine.dialect.name == "sqlite":
             database = self.engine.url.database
             if database and database != ":memory:":
