@@ -69,6 +69,7 @@ from bot.channels.config import TELEGRAM_REQUIRED
 from bot.channels.conversations import conversation_id, recipient
 from bot.channels.delivery import DEFAULT_POLICY, SETUP_POLICY, DeliveryFailed, DeliveryPolicy, deliver, telegram_error
 from bot.channels.outbox import PLANNED, Outbox, planning
+from bot.officials.reminders.pause import resume_on_message
 from bot.settings import expand
 
 logger = logging.getLogger(__name__)
@@ -378,6 +379,12 @@ class TelegramInput(RasaTelegramInput):
         member = user.get("id") if chat_type != "private" else None
         return conversation_id("telegram", chat.get("id"), member)
 
+    @staticmethod
+    async def _resume_reminders(chat: Dict[str, Any]) -> None:
+        """A person wrote in a private chat: reminders paused for it resume."""
+        if chat.get("id") is not None and chat.get("type", "private") == "private":
+            await resume_on_message("telegram", chat["id"])
+
     async def handle_update(
         self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]], metadata: Any
     ) -> None:
@@ -391,6 +398,7 @@ class TelegramInput(RasaTelegramInput):
                 pass  # logged by the delivery policy; the conversation goes on
             message = query.get("message") or {}
             chat_id = (message.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
+            await self._resume_reminders(message.get("chat") or {"id": chat_id})
             text = payload_from_callback(query.get("data") or "", message)
             if chat_id is None or not text:
                 return
@@ -406,6 +414,7 @@ class TelegramInput(RasaTelegramInput):
         chat_id = (message.get("chat") or {}).get("id")
         if chat_id is None or (message.get("from") or {}).get("is_bot"):
             return
+        await self._resume_reminders(message.get("chat") or {})
         if message.get("text") is not None:
             text = self._addressed_text(message)
             if text:
@@ -443,6 +452,7 @@ class TelegramInput(RasaTelegramInput):
         @telegram_webhook.listener("after_server_start")
         async def start(app: Any, _loop: Any) -> None:
             app.add_task(self.register_webhook())
+            self.get_output_channel().outbox.start()  # replies left pending, by a restart too
 
         @telegram_webhook.listener("before_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:
