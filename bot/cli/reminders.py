@@ -42,6 +42,11 @@ from bot.settings import load_settings
 STATUS_VI = {SENT: "đã gửi", FAILED: "thất bại", RETRY: "chờ gửi lại", UNKNOWN: "không rõ", SENDING: "đang gửi"}
 FILTER_VI = {SENT: "đã gửi", FAILED: "gửi thất bại", RETRY: "chờ gửi lại", UNKNOWN: "không rõ kết quả",
              SENDING: "đang gửi"}
+REPLY_NONE_VI = {"": "Không có câu trả lời nào chưa gửi được.",
+                 "pending": "Không có câu trả lời nào đang chờ gửi lại.",
+                 "sending": "Không có câu trả lời nào đang được gửi.",
+                 "delivered": "Không có câu trả lời nào được gửi muộn.",
+                 "failed": "Không có câu trả lời nào gửi thất bại."}
 REPLY_VI = {"pending": "chờ gửi lại", "sending": "đang gửi", "delivered": "đã gửi muộn", "failed": "thất bại"}
 HEADERS = ("Mã", "Lúc (giờ VN)", "Trạng thái", "Kênh", "Người nhận", "Cơ quan", "Nghĩa vụ", "Mốc", "Lý do")
 
@@ -88,8 +93,7 @@ def format_paused(rows: Sequence[PausedView]) -> str:
 def format_undelivered(rows: Sequence[UndeliveredView], status: Optional[str] = None) -> str:
     """A plain-text table of undelivered replies (Vietnamese headers), or a sentence when empty."""
     if not rows:
-        what = f" {REPLY_VI[status]}" if status else ""
-        return f"Không có câu trả lời nào chưa gửi được{what}."
+        return REPLY_NONE_VI.get(status or "", REPLY_NONE_VI[""])
     out = []
     for r in rows:
         params = r.call.get("params") or {}

@@ -183,3 +183,22 @@ async def test_a_database_failure_does_not_raise_into_rasa(fake_telegram, sleeps
     assert "undelivered replies: add failed (RuntimeError: database down)" in caplog.text
     await out.outbox.drain_once()
     await out._session.close()
+
+
+async def test_the_operator_sees_undelivered_replies(fake_telegram, output, migrated_engine, monkeypatch, capsys):
+    out, _ = output
+    fake_telegram.fail_next(1108, BLOCKED)
+    await out.send_response("telegram:1108", {"text": "Câu trả lời bị từ chối"})
+    fake_telegram.fail_next(1109, too_many_requests(60))
+    await out.send_response("telegram:1109", {"text": "Câu trả lời đang chờ"})
+    monkeypatch.setenv("DATABASE_URL", migrated_engine.url.render_as_string(hide_password=False))
+    from bot.cli import main
+
+    assert main(["undelivered", "--status", "failed"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:3] == ["Mã", "Lúc", "(giờ"] and len(lines) == 4
+    for part in ("thất bại", "telegram", "1108", "Câu trả lời bị từ chối", "bot was blocked by the user"):
+        assert part in lines[2], part
+    assert lines[3] == "Tổng: chờ gửi lại 1, đang gửi 0, đã gửi muộn 0, thất bại 1"
+    assert main(["undelivered", "--status", "delivered"]) == 0
+    assert capsys.readouterr().out.startswith("Không có câu trả lời nào được gửi muộn.\n")
