@@ -279,8 +279,9 @@ def run_forever(
                 report = run_once(engine, local_today(settings, now=now), senders_factory(), settings,
                                   ReminderStore(engine, now=clock))
                 if report.outcomes:
-                    logger.info("reminders %s: sent %d, failed %d, skipped %d", report.today.isoformat(),
-                                report.sent, report.failed, report.skipped)
+                    logger.info("reminders %s: sent %d, failed %d, to retry %d, skipped %d, accounts paused %d",
+                                report.today.isoformat(), report.sent, report.failed, report.retry, report.skipped,
+                                report.paused)
             unknown = ReminderStore(engine, now=clock).count_unknown()
             if unknown != unknown_seen:
                 if unknown:

@@ -123,3 +123,32 @@ def test_the_operator_sees_paused_accounts(repo, engine, telegram, settings, cap
     ReminderStore(engine).resume("telegram", "1001")
     assert main(["reminders", "paused"]) == 0
     assert capsys.readouterr().out.strip() == "Không có tài khoản nào bị tạm dừng nhắc hạn."
+
+
+def test_concurrent_claims_of_a_reminder_to_retry_give_one_winner(repo, engine):
+    import threading
+
+    from bot.db.session import make_engine
+
+    account = link(engine, "telegram", "1001")
+    store = ReminderStore(engine)
+    obligation_id = store.obligation_ids()["BC-2022-Q2"]
+    first = store.claim(account, obligation_id, "before_7", day(-7), "x")
+    store.finish(first, "Telegram: Bad Gateway (lỗi tạm thời, đã thử 4 lần)", retry=True)
+    barrier, results = threading.Barrier(4), []
+
+    def claim() -> None:
+        eng = make_engine(url_of(engine), timeout_s=10)
+        try:
+            barrier.wait(10)
+            results.append(ReminderStore(eng).claim(account, obligation_id, "before_7", day(-6), "y"))
+        finally:
+            eng.dispose()
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(results, key=lambda r: r is None) == [first, None, None, None]
+    assert [(r["status"], r["local_day"], r["text"]) for r in rows(engine)] == [("sending", day(-6), "y")]
