@@ -35,7 +35,11 @@ Policy
    still have reached the platform: delivery is at least once, a retry can
    duplicate a message.
 
-3. **Permanent errors are final at once**: one attempt, never retried.
+3. **Permanent errors are final at once**: one attempt, never retried. Those
+   that say the *recipient* cannot be reached until they write again
+   (Telegram 403 blocked/deactivated/kicked, 400 "chat not found"; Zalo
+   :data:`ZALO_UNREACHABLE`) are marked ``unreachable``: the reminder
+   scheduler pauses that account's reminders (:mod:`bot.officials.reminders`).
 
 4. **Nothing is lost silently.** A delivery that does not succeed is logged
    once at ERROR level as ``delivery failed: <what> to <recipient>: <reason>
@@ -66,6 +70,7 @@ tests inject a policy with zero delays or a recording ``sleep``.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 import re
@@ -86,6 +91,10 @@ T = TypeVar("T")
 TRANSIENT_STATUS = frozenset({408, 425, 429})
 # Zalo OA errors that mean "try again later": -32, the app's or the OA's requests per minute.
 ZALO_RATE_LIMITS = frozenset({-32})
+# Zalo OA errors that mean "this user cannot be messaged until they write to the OA again":
+# -213 not following (or unfollowed) the OA, -227 account locked or inactive, -230 no message
+# from the user within 7 days, -232 no interaction yet or the last one has expired.
+ZALO_UNREACHABLE = frozenset({-213, -227, -230, -232})
 REASON_MAX = 300  # characters of a reason kept in logs and exceptions
 
 
@@ -100,6 +109,7 @@ class Verdict:
     reason: str
     retry_after_s: Optional[float] = None
     code: Optional[int] = None
+    unreachable: bool = False  # permanent, and about the recipient: see :data:`DeliveryFailed.unreachable`
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,9 @@ class DeliveryPolicy:
 
 
 DEFAULT_POLICY = DeliveryPolicy()
+# Replies kept for later (bot.channels.outbox): the same back-off between deliveries (each under
+# DEFAULT_POLICY), from 2 s up to 5 minutes; the outbox gives up after its retry window.
+LATER_POLICY = DeliveryPolicy(attempts=1_000, base_delay_s=2.0, max_delay_s=300.0)
 # Start-up calls in the background (Telegram setWebhook): nobody waits, so longer waits are fine.
 SETUP_POLICY = DeliveryPolicy(attempts=6, base_delay_s=2.0, max_delay_s=60.0, timeout_s=15.0)
 
@@ -146,11 +159,15 @@ class DeliveryFailed(Exception):
     ``reason`` (secret-free, at most 300 characters), ``permanent`` (``False``: it
     might succeed later), ``attempts`` (made), ``code`` (the platform's error code
     or HTTP status, if any), ``retry_after_s`` (the wait the platform asked
-    for, in seconds, if any). The last error is ``__cause__``.
+    for, in seconds, if any), ``unreachable`` (``True``: a permanent refusal
+    about the recipient -- Telegram's 403 "bot was blocked by the user", "user
+    is deactivated", 400 "chat not found", Zalo's :data:`ZALO_UNREACHABLE` --
+    so nothing can reach them until they write again). The last error is ``__cause__``.
     """
 
     def __init__(self, what: str, reason: str, *, permanent: bool, attempts: int, recipient: str = "",
-                 code: Optional[int] = None, retry_after_s: Optional[float] = None) -> None:
+                 code: Optional[int] = None, retry_after_s: Optional[float] = None,
+                 unreachable: bool = False) -> None:
         kind = "permanent" if permanent else "transient"
         super().__init__(f"{_target(what, recipient)}: {reason} ({kind}, {_attempts(attempts)})")
         self.what = what
@@ -160,6 +177,7 @@ class DeliveryFailed(Exception):
         self.attempts = attempts
         self.code = code
         self.retry_after_s = retry_after_s
+        self.unreachable = bool(unreachable and permanent)
 
 
 class HTTPStatusError(Exception):
@@ -272,9 +290,9 @@ def telegram_error(error: BaseException) -> Verdict:
     if isinstance(error, tg.NetworkError):
         return Verdict(not str(error).startswith("File too large"), _reason(error))
     if isinstance(error, tg.BadRequest):
-        return Verdict(False, _reason(error), code=400)
-    if isinstance(error, tg.Unauthorized):
-        return Verdict(False, _reason(error), code=403)
+        return Verdict(False, _reason(error), code=400, unreachable="chat not found" in str(error).lower())
+    if isinstance(error, tg.Unauthorized):  # blocked, deactivated, kicked, never started the bot
+        return Verdict(False, _reason(error), code=403, unreachable=True)
     if isinstance(error, tg.NotFound):
         return Verdict(False, _reason(error), code=404)
     if isinstance(error, tg.ConflictError):
@@ -298,7 +316,8 @@ def zalo_error(error: BaseException) -> Verdict:
     answer). Anything else is classified by :func:`transport_error`.
     """
     if isinstance(error, PlatformError):
-        return Verdict(error.code in ZALO_RATE_LIMITS, str(error), code=error.code)
+        return Verdict(error.code in ZALO_RATE_LIMITS, str(error), code=error.code,
+                       unreachable=error.code in ZALO_UNREACHABLE)
     return transport_error(error)
 
 
@@ -312,7 +331,7 @@ def _attempts(n: int) -> str:
 
 def record_failure(what: str, recipient: Any, reason: str, *, permanent: bool, attempts: int,
                    code: Optional[int] = None, secrets: Iterable[Optional[str]] = (),
-                   retry_after_s: Optional[float] = None) -> DeliveryFailed:
+                   retry_after_s: Optional[float] = None, unreachable: bool = False) -> DeliveryFailed:
     """Logs one ERROR line ``delivery failed: ...`` and returns the
     :class:`DeliveryFailed` to raise. For callers that find a failure outside
     :func:`deliver` (e.g. a Zalo token that cannot be refreshed). ``reason``
@@ -322,7 +341,7 @@ def record_failure(what: str, recipient: Any, reason: str, *, permanent: bool, a
     logger.error("delivery failed: %s: %s (%s, %s)", _target(what, who), reason,
                  "permanent" if permanent else "transient", _attempts(attempts))
     return DeliveryFailed(what, reason, permanent=permanent, attempts=attempts, recipient=who, code=code,
-                          retry_after_s=retry_after_s)
+                          retry_after_s=retry_after_s, unreachable=unreachable)
 
 
 async def deliver(
@@ -369,8 +388,7 @@ async def deliver(
         if not isinstance(error, Exception):  # success, or cancelled (BaseException)
             return False
         verdict = classify(error)
-        verdict = Verdict(verdict.transient, redact(verdict.reason, secrets)[:REASON_MAX],
-                          verdict.retry_after_s, verdict.code)
+        verdict = dataclasses.replace(verdict, reason=redact(verdict.reason, secrets)[:REASON_MAX])
         verdicts[state.attempt_number] = verdict
         if not verdict.transient:
             return False
@@ -396,7 +414,8 @@ async def deliver(
         if verdict.transient and attempts in waits and waits[attempts] is None:
             reason += f"; asked to wait {verdict.retry_after_s:g} s, longer than the {policy.max_delay_s:g} s cap"
         raise record_failure(what, recipient, reason, permanent=not verdict.transient, attempts=attempts,
-                             code=verdict.code, secrets=secrets, retry_after_s=verdict.retry_after_s) from error
+                             code=verdict.code, secrets=secrets, retry_after_s=verdict.retry_after_s,
+                             unreachable=verdict.unreachable) from error
     if len(verdicts) > 0:
         logger.info("%s delivered on attempt %d", target, len(verdicts) + 1)
     return result

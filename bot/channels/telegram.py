@@ -87,6 +87,7 @@ from bot.channels.state import (
     SeenOnce,
     channel_state,
 )
+from bot.officials.reminders.pause import resume_on_message
 from bot.settings import channel_state_settings, expand
 
 logger = logging.getLogger(__name__)
@@ -415,6 +416,12 @@ class TelegramInput(RasaTelegramInput):
         user = message.get("from") or {}
         return None if user.get("is_bot") else user
 
+    @staticmethod
+    async def _resume_reminders(chat: Dict[str, Any]) -> None:
+        """A person wrote in a private chat: reminders paused for it resume."""
+        if chat.get("id") is not None and chat.get("type", "private") == "private":
+            await resume_on_message("telegram", chat["id"])
+
     async def handle_update(
         self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]], metadata: Any
     ) -> None:
@@ -428,6 +435,7 @@ class TelegramInput(RasaTelegramInput):
                 pass  # logged by the delivery policy; the conversation goes on
             message = query.get("message") or {}
             chat_id = (message.get("chat") or {}).get("id") or (query.get("from") or {}).get("id")
+            await self._resume_reminders(message.get("chat") or {"id": chat_id})
             data = str(query.get("data") or "")
             text = payload_from_callback(data, out.state)
             if chat_id is not None and not text and data.startswith(HASH_PREFIX):
@@ -448,6 +456,7 @@ class TelegramInput(RasaTelegramInput):
         author = self.author(message)
         if chat_id is None or author is None:
             return
+        await self._resume_reminders(message.get("chat") or {})
         if message.get("text") is not None:
             text = self._addressed_text(message)
             if text:
@@ -485,6 +494,7 @@ class TelegramInput(RasaTelegramInput):
         @telegram_webhook.listener("after_server_start")
         async def start(app: Any, _loop: Any) -> None:
             app.add_task(self.register_webhook())
+            self.get_output_channel().outbox.start()  # replies left pending, by a restart too
 
         @telegram_webhook.listener("before_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:

@@ -87,6 +87,7 @@ from bot.channels.delivery import (
 )
 from bot.channels.outbox import PLANNED, Outbox, planning
 from bot.channels.state import ZALO_CHOICES, ZALO_EVENTS, ChannelState, SeenOnce, channel_state
+from bot.officials.reminders.pause import resume_on_message
 from bot.settings import channel_state_settings, expand
 
 logger = logging.getLogger(__name__)
@@ -537,6 +538,9 @@ class ZaloInput(InputChannel):
         name = str(event.get("event_name") or "")
         out = self.get_output_channel()
         try:
+            writer = (event.get("sender") if name != "follow" else event.get("follower")) or {}
+            if writer.get("id") and (name in ("user_send_text", "follow") or name in MEDIA_EVENTS):
+                await resume_on_message("zalo", writer["id"])  # reminders paused for this user resume
             if name == "user_send_text":
                 user_id = str((event.get("sender") or {}).get("id") or "")
                 text = str((event.get("message") or {}).get("text") or "").strip()
@@ -579,6 +583,10 @@ class ZaloInput(InputChannel):
                 return response.json({"error": "the Zalo channel is not configured"}, status=503)
 
             return zalo_webhook
+
+        @zalo_webhook.listener("after_server_start")
+        async def start(_app: Any, _loop: Any) -> None:
+            self.outbox.start()  # replies left pending, by a restart too
 
         @zalo_webhook.listener("before_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:

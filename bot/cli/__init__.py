@@ -5,7 +5,7 @@ One module per command group, each with an ``add_*_commands(subparsers)``:
 - :mod:`bot.cli.data`: ``init-db``, ``record``, ``overdue``, ``status``
 - :mod:`bot.cli.files`: ``import-submissions``, ``export status|overdue``
 - :mod:`bot.cli.accounts`: ``link-code``, ``codes``, ``revoke-code``, ``links``, ``revoke-link``, ``audit``
-- :mod:`bot.cli.reminders`: ``reminders run-once|list``, ``scheduler``
+- :mod:`bot.cli.reminders`: ``reminders run-once|list|paused``, ``undelivered``, ``scheduler``
 - :mod:`bot.cli.serve`: ``serve`` (what ``make run`` starts), ``cluster``
 
 A command is ``func(repo, args) -> exit code``. The database comes from

@@ -215,7 +215,8 @@ class ReminderDelivery(Base):
     claimed (``status`` ``sending``) before the message goes out, so a restart, a
     second scheduler or a clock change cannot send it twice. ``stage`` is
     ``before_<N>`` (N days before the due date) or ``overdue``. ``status`` ends as
-    ``sent`` or ``failed`` (``error`` says why); a ``sending`` row left by a crash
+    ``sent`` or ``failed`` (``error`` says why), or ``retry`` after a transient
+    failure (a later pass may claim it again); a ``sending`` row left by a crash
     is reported as ``unknown``, never re-sent.
     """
 
@@ -239,6 +240,19 @@ class ReminderDelivery(Base):
     obligation = relationship(Obligation)
 
 
+class ReminderPause(Base):
+    """The reminders of one account are paused: the platform said at
+    ``paused_at`` (UTC) that the account cannot be reached (``reason``: blocked
+    the bot, deleted the account, chat gone). The row is deleted when the
+    account writes again (:mod:`bot.officials.reminders.pause`)."""
+
+    __tablename__ = "reminder_pause"
+
+    account_link_id = Column(Integer, ForeignKey("account_link.id"), primary_key=True)
+    paused_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    reason = Column(Text, nullable=False, default="")
+
+
 class UndeliveredReply(Base):
     """A reply of the assistant that a platform did not take when the turn ran
     (:mod:`bot.channels.outbox`): the turn itself is saved, the reply waits here.
@@ -248,7 +262,9 @@ class UndeliveredReply(Base):
     parameters); ``status`` is ``pending`` (to be retried after the platform's
     wait), ``delivered`` or ``failed`` (a permanent refusal, or out of time);
     ``error`` the latest reason; ``attempts`` the deliveries tried so far
-    (each under the delivery policy, which may retry within one).
+    (each under the delivery policy, which may retry within one);
+    ``next_attempt_at`` (UTC) when a ``pending`` row may be tried again.
+    A row being sent is ``sending`` (claimed by one server at ``updated_at``).
     """
 
     __tablename__ = "undelivered_reply"
@@ -262,3 +278,4 @@ class UndeliveredReply(Base):
     attempts = Column(Integer, nullable=False, default=1)
     created_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
     updated_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    next_attempt_at = Column(UTCDateTime(), nullable=True)

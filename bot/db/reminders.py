@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Collection, Dict, List, Optional, Set, Tuple
 
-from sqlalchemy import func, insert, select, true, update
+from sqlalchemy import delete, func, insert, select, true, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.db import models as m
 
-SENT, FAILED, SENDING, UNKNOWN = "sent", "failed", "sending", "unknown"
+SENT, FAILED, SENDING, UNKNOWN, RETRY = "sent", "failed", "sending", "unknown", "retry"
 STALE_AFTER = timedelta(minutes=10)  # a "sending" row older than this is reported as unknown
 
 
@@ -32,10 +32,25 @@ class Subscriber:
 
 
 @dataclass(frozen=True)
+class PausedView:
+    """An account whose reminders are paused: the platform said it cannot be
+    reached (``reason``, secret-free) at ``paused_at`` (UTC)."""
+
+    account_id: int
+    channel: str
+    user_id: str
+    agency_code: str
+    agency_name: str
+    paused_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
 class DeliveryView:
-    """One row of the delivery log; ``status`` is ``sent``, ``failed``, ``sending``
-    (claimed less than :data:`STALE_AFTER` ago) or ``unknown`` (claimed longer ago
-    and never finished). Timestamps are UTC; ``local_day`` a local date."""
+    """One row of the delivery log; ``status`` is ``sent``, ``failed``, ``retry``
+    (a transient failure: a later pass sends it while the stage is still due),
+    ``sending`` (claimed less than :data:`STALE_AFTER` ago) or ``unknown``
+    (claimed longer ago and never finished). Timestamps are UTC; ``local_day`` a local date."""
 
     id: int
     claimed_at: datetime
@@ -72,10 +87,13 @@ class ReminderStore:
         return self._now().astimezone(timezone.utc)
 
     def subscribers(self) -> List[Subscriber]:
-        """Accounts with ``revoked_at IS NULL`` and ``subscribed = true``, by id."""
+        """Accounts with ``revoked_at IS NULL`` and ``subscribed = true`` whose
+        reminders are not paused, by id."""
         q = (select(m.AccountLink.id, m.AccountLink.channel, m.AccountLink.user_id, m.Agency.code)
              .join(m.Agency, m.Agency.id == m.AccountLink.agency_id)
-             .where(m.AccountLink.revoked_at.is_(None), m.AccountLink.subscribed == true())
+             .where(m.AccountLink.revoked_at.is_(None), m.AccountLink.subscribed == true(),
+                    ~select(m.ReminderPause.account_link_id)
+                    .where(m.ReminderPause.account_link_id == m.AccountLink.id).exists())
              .order_by(m.AccountLink.id))
         with self.engine.connect() as c:
             return [Subscriber(int(i), ch, str(uid), code) for i, ch, uid, code in c.execute(q)]
@@ -86,24 +104,28 @@ class ReminderStore:
             return {code: int(i) for i, code in c.execute(select(m.Obligation.id, m.Obligation.code))}
 
     def delivered(self, account_ids: Collection[int]) -> Dict[Tuple[int, str], Set[str]]:
-        """Stages in the log (any status) by ``(account_id, obligation_code)``."""
+        """Stages in the log by ``(account_id, obligation_code)``: any status but
+        ``retry`` (those may still go out)."""
         out: Dict[Tuple[int, str], Set[str]] = {}
         if not account_ids:
             return out
         q = (select(m.ReminderDelivery.account_link_id, m.Obligation.code, m.ReminderDelivery.stage)
              .join(m.Obligation, m.Obligation.id == m.ReminderDelivery.obligation_id)
-             .where(m.ReminderDelivery.account_link_id.in_(list(account_ids))))
+             .where(m.ReminderDelivery.account_link_id.in_(list(account_ids)),
+                    m.ReminderDelivery.status != RETRY))
         with self.engine.connect() as c:
             for account_id, code, stage in c.execute(q):
                 out.setdefault((int(account_id), code), set()).add(stage)
         return out
 
     def claim(self, account_id: int, obligation_id: int, stage: str, local_day: date, text: str) -> Optional[int]:
-        """Insert the (account, obligation, stage) row with status ``sending``.
+        """Insert the (account, obligation, stage) row with status ``sending``, or
+        take over that row when it is ``retry`` (a transient failure earlier).
 
-        Output: the new row id, or ``None`` when the row already exists (another
-        scheduler, an earlier run, or a run before a clock change has it): then
-        the caller must not send.
+        Output: the row id, or ``None`` when the row exists in any other status
+        (another scheduler, an earlier run, or a run before a clock change has
+        it): then the caller must not send. Both ways are one atomic statement
+        (the unique key; a conditional ``UPDATE``), so one caller wins.
         """
         try:
             with self.engine.begin() as c:
@@ -112,15 +134,62 @@ class ReminderStore:
                     status=SENDING, claimed_at=self.now(), text=text))
                 return int(result.inserted_primary_key[0])
         except IntegrityError:
-            return None
+            pass
+        d = m.ReminderDelivery
+        key = (d.account_link_id == account_id, d.obligation_id == obligation_id, d.stage == stage)
+        with self.engine.begin() as c:
+            taken = c.execute(update(d).where(*key, d.status == RETRY).values(
+                status=SENDING, claimed_at=self.now(), local_day=local_day, text=text, finished_at=None))
+            if taken.rowcount != 1:
+                return None
+            return int(c.execute(select(d.id).where(*key)).scalar_one())
 
-    def finish(self, delivery_id: int, error: Optional[str] = None) -> None:
-        """Mark a claimed row ``sent`` (``error`` None) or ``failed`` with ``error``.
-        Only a row still ``sending`` changes."""
+    def finish(self, delivery_id: int, error: Optional[str] = None, *, retry: bool = False) -> None:
+        """Mark a claimed row ``sent`` (``error`` None), ``failed`` with ``error``,
+        or ``retry`` with ``error`` (``retry=True``: a transient failure, a later
+        pass may claim it again). Only a row still ``sending`` changes."""
+        status = SENT if error is None else RETRY if retry else FAILED
         with self.engine.begin() as c:
             c.execute(update(m.ReminderDelivery)
                       .where(m.ReminderDelivery.id == delivery_id, m.ReminderDelivery.status == SENDING)
-                      .values(status=SENT if error is None else FAILED, error=error, finished_at=self.now()))
+                      .values(status=status, error=error, finished_at=self.now()))
+
+    # ------------------------------------------------------------ pauses
+    def pause(self, account_id: int, reason: str) -> bool:
+        """Pause the reminders of account ``account_id`` (the platform said it
+        cannot be reached; ``reason`` is kept for the operator). ``True`` if it
+        was not paused already."""
+        try:
+            with self.engine.begin() as c:
+                c.execute(insert(m.ReminderPause).values(account_link_id=account_id, paused_at=self.now(),
+                                                         reason=reason[:500]))
+            return True
+        except IntegrityError:
+            return False
+
+    def resume(self, channel: str, user_id: str) -> bool:
+        """Resume the reminders of the account ``(channel, user_id)`` (it wrote
+        again). ``True`` if they were paused. Reads first, so that the common
+        case (nothing paused) takes no write lock."""
+        p, a = m.ReminderPause, m.AccountLink
+        q = (select(p.account_link_id).join(a, a.id == p.account_link_id)
+             .where(a.channel == channel, a.user_id == str(user_id)))
+        with self.engine.connect() as c:
+            ids = [int(i) for (i,) in c.execute(q)]
+        if not ids:
+            return False
+        with self.engine.begin() as c:
+            return c.execute(delete(p).where(p.account_link_id.in_(ids))).rowcount > 0
+
+    def paused(self) -> List[PausedView]:
+        """Linked, subscribed accounts whose reminders are paused, oldest pause first."""
+        p, a, ag = m.ReminderPause, m.AccountLink, m.Agency
+        q = (select(a.id, a.channel, a.user_id, ag.code, ag.name, p.paused_at, p.reason)
+             .join(a, a.id == p.account_link_id).join(ag, ag.id == a.agency_id)
+             .where(a.revoked_at.is_(None), a.subscribed == true())
+             .order_by(p.paused_at, a.id))
+        with self.engine.connect() as c:
+            return [PausedView(int(r[0]), r[1], str(r[2]), r[3], r[4], r[5], r[6] or "") for r in c.execute(q)]
 
     def _effective(self, status: str, claimed_at: datetime) -> str:
         if status == SENDING and claimed_at < self.now() - self.stale_after:
@@ -129,12 +198,12 @@ class ReminderStore:
 
     def deliveries(self, status: Optional[str] = None, limit: int = 50) -> List[DeliveryView]:
         """The newest ``limit`` log rows, optionally only those with ``status``
-        (``sent``, ``failed``, ``unknown`` or ``sending``), newest first.
+        (``sent``, ``failed``, ``retry``, ``unknown`` or ``sending``), newest first.
 
         Raises:
             ValueError: unknown ``status``.
         """
-        if status not in (None, SENT, FAILED, UNKNOWN, SENDING):
+        if status not in (None, SENT, FAILED, RETRY, UNKNOWN, SENDING):
             raise ValueError(f"unknown status {status!r}")
         d, a, ag, o = m.ReminderDelivery, m.AccountLink, m.Agency, m.Obligation
         q = (select(d.id, d.claimed_at, d.finished_at, d.status, a.channel, a.user_id, ag.code, ag.name, o.code,

@@ -36,8 +36,11 @@ At most once (:class:`bot.db.reminders.ReminderStore`)
     obligation, stage) is inserted with status ``sending``; the table's unique
     key makes a second insert fail, and whoever fails skips the reminder. So a
     restart, a second scheduler process or a clock change never sends one
-    twice. Afterwards the row becomes ``sent`` or ``failed`` (with the reason,
-    secrets masked). A row still ``sending`` after :data:`bot.db.reminders.STALE_AFTER` (the
+    twice. Afterwards the row becomes ``sent``, ``failed`` (a permanent
+    refusal, with the reason, secrets masked) or ``retry`` (a transient error:
+    429, 5xx, timeout, connection refused, as classified by
+    :mod:`bot.channels.delivery`); a ``retry`` row is claimed again, atomically,
+    by the next pass while its stage is still due. A row still ``sending`` after :data:`bot.db.reminders.STALE_AFTER` (the
     process died while sending) is reported as ``unknown`` and never re-sent.
 
 Sending (:func:`bot.officials.reminders.senders.load_senders`)
@@ -50,6 +53,14 @@ Sending (:func:`bot.officials.reminders.senders.load_senders`)
     customer-support message only to users who wrote to it within the last 7
     days; a refusal (error -230, -232, ...) is recorded as failed with the
     platform's code and shown by ``python -m bot reminders list --status failed``.
+
+Paused accounts (:mod:`bot.officials.reminders.pause`)
+    A refusal that says the recipient cannot be reached (``DeliveryFailed.unreachable``:
+    blocked the bot, deleted or deactivated the account, chat not found, Zalo
+    -213/-227/-230/-232) also pauses the account's reminders
+    (a ``reminder_pause`` row with the reason): no later stage is
+    tried until the account writes to the assistant again, which resumes them.
+    ``python -m bot reminders paused`` lists paused accounts.
 
 The scheduler (:func:`bot.officials.reminders.scheduler.run_forever`)
     ``python -m bot scheduler``, started by ``make run``. A loop over the database, not Rasa's reminder events (those live in an

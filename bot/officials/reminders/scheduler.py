@@ -12,13 +12,14 @@ import signal
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Set, Tuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
 from bot.channels.config import short_id
-from bot.db.reminders import FAILED, SENT, ReminderStore, Subscriber
+from bot.channels.delivery import DeliveryFailed
+from bot.db.reminders import FAILED, RETRY, SENT, ReminderStore, Subscriber
 from bot.db.repository import Repository
 from bot.db.views import AgencyStatus, UnknownAgencyError
 from bot.domain.dates import local_today, vn_date
@@ -32,13 +33,17 @@ TZ = ZoneInfo(TIMEZONE)
 SEND_TIMEOUT_S = 90.0  # longest wait for one message (the connectors retry inside)
 SEND_HOURS = (7, 21)  # the scheduler sends between 07:00 and 21:00 local time
 WAITING = "waiting"  # outcome only: never stored
+PAUSED = "paused"  # outcome only: the account's reminders are paused, nothing claimed
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What happened to one planned reminder: ``status`` ``sent``, ``failed``,
-    ``skipped`` (another run already had it) or ``waiting`` (its channel is not
-    configured in this process; nothing was recorded)."""
+    """What happened to one planned reminder: ``status`` ``sent``, ``failed``
+    (final), ``retry`` (a transient failure: the next pass sends it),
+    ``skipped`` (another run already had it), ``waiting`` (its channel is not
+    configured in this process; nothing was recorded) or ``paused`` (the
+    account was found unreachable earlier in this pass; nothing was recorded).
+    ``paused_now``: this failure paused the account's reminders."""
 
     account_id: int
     channel: str
@@ -49,6 +54,7 @@ class Outcome:
     status: str
     error: Optional[str] = None
     text: str = ""
+    paused_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,15 @@ class RunReport:
     def waiting(self) -> int:
         return self.count(WAITING)
 
+    @property
+    def retry(self) -> int:
+        return self.count(RETRY)
+
+    @property
+    def paused(self) -> int:
+        """Accounts whose reminders this pass paused."""
+        return sum(1 for o in self.outcomes if o.paused_now)
+
     def to_text(self) -> str:
         """Vietnamese summary for the operator."""
         if not self.outcomes:
@@ -85,12 +100,20 @@ class RunReport:
                     "không có nhắc hạn nào cần gửi.")
         lines = [f"Ngày {vn_date(self.today)}: {self.subscribers} tài khoản đăng ký nhắc hạn; "
                  f"đã gửi {self.sent}, thất bại {self.failed}, bỏ qua {self.skipped} (đã được gửi trước đó)."]
+        if self.retry:
+            lines.append(f"Lỗi tạm thời với {self.retry} nhắc hạn: lượt chạy sau sẽ gửi lại.")
+        if self.paused:
+            lines.append(f"Tạm dừng nhắc hạn cho {self.paused} tài khoản không còn nhận được tin (đã chặn bot, "
+                         "xóa tài khoản hoặc cuộc trò chuyện không còn); sẽ tự tiếp tục khi người dùng nhắn lại. "
+                         "Xem: python -m bot reminders paused")
         if self.waiting:
             lines.append(f"Chưa gửi {self.waiting} nhắc hạn vì kênh chưa được cấu hình trong môi trường này "
                          "(đặt các biến TELEGRAM_*/ZALO_* như khi chạy trợ lý rồi chạy lại).")
         for o in self.outcomes:
-            if o.status in (FAILED, WAITING):
-                label = "Thất bại" if o.status == FAILED else "Chờ"
+            if o.status in (FAILED, WAITING, RETRY):
+                label = {FAILED: "Thất bại", WAITING: "Chờ", RETRY: "Sẽ gửi lại"}[o.status]
+                if o.paused_now:
+                    label += " (đã tạm dừng nhắc hạn)"
                 lines.append(f"  - {label}: {o.channel} {o.user_id}, {o.agency_code} {o.obligation_code} "
                              f"({stage_vi(o.stage)}): {o.error}")
         return "\n".join(lines)
@@ -133,6 +156,7 @@ def run_once(engine: Engine, today: date, senders: Mapping[str, Sender], setting
     obligation_ids = store.obligation_ids()
     outcomes: List[Outcome] = []
     used: Dict[str, Sender] = {}
+    paused: Set[int] = set()
     loop = asyncio.new_event_loop()
     try:
         for due in dues:
@@ -146,19 +170,30 @@ def run_once(engine: Engine, today: date, senders: Mapping[str, Sender], setting
                                sub.agency_code, due.obligation_code, due.stage)
                 outcomes.append(Outcome(status=WAITING, error=NOT_CONFIGURED, **base))
                 continue
+            if sub.account_id in paused:  # unreachable since earlier in this pass: no failure at every stage
+                outcomes.append(Outcome(status=PAUSED, **base))
+                continue
             delivery_id = store.claim(sub.account_id, obligation_ids[due.obligation_code], due.stage, today, text)
             if delivery_id is None:
                 outcomes.append(Outcome(status="skipped", **base))
                 continue
-            error = _send(loop, senders, used, sub, text)
-            store.finish(delivery_id, error)
+            error, kind = _send(loop, senders, used, sub, text)
+            store.finish(delivery_id, error, retry=kind == RETRY)
+            paused_now = False
             if error is None:
                 logger.info("reminder sent: %s %s %s %s to %s", sub.agency_code, due.obligation_code, due.stage,
                             sub.channel, short_id(sub.user_id))
             else:
-                logger.warning("reminder failed: %s %s %s %s to %s: %s", sub.agency_code, due.obligation_code,
-                               due.stage, sub.channel, short_id(sub.user_id), error)
-            outcomes.append(Outcome(status=SENT if error is None else FAILED, error=error, **base))
+                logger.warning("reminder %s: %s %s %s %s to %s: %s", "kept for the next pass" if kind == RETRY
+                               else "failed", sub.agency_code, due.obligation_code, due.stage, sub.channel,
+                               short_id(sub.user_id), error)
+                if kind == PAUSED:
+                    paused.add(sub.account_id)
+                    paused_now = store.pause(sub.account_id, error)
+                    logger.warning("reminders paused for %s %s: unreachable until they write again",
+                                   sub.channel, short_id(sub.user_id))
+            status = SENT if error is None else RETRY if kind == RETRY else FAILED
+            outcomes.append(Outcome(status=status, error=error, paused_now=paused_now, **base))
     finally:
         for sender in used.values():
             try:
@@ -170,25 +205,33 @@ def run_once(engine: Engine, today: date, senders: Mapping[str, Sender], setting
 
 
 def _send(loop: asyncio.AbstractEventLoop, senders: Mapping[str, Sender], used: Dict[str, Sender],
-          sub: Subscriber, text: str) -> Optional[str]:
-    """Sends ``text``; returns ``None`` on success or the reason of the failure."""
+          sub: Subscriber, text: str) -> Tuple[Optional[str], Optional[str]]:
+    """Sends ``text``. Output ``(None, None)`` on success, else the reason of
+    the failure and its kind: ``retry`` (transient: 429, 5xx, timeout,
+    connection refused, as classified by :mod:`bot.channels.delivery`),
+    ``paused`` (permanent, the recipient cannot be reached: blocked, deleted,
+    chat gone) or ``failed`` (any other permanent failure)."""
     try:
         sender = senders[sub.channel]
     except KeyError:
-        return NOT_CONFIGURED
+        return NOT_CONFIGURED, FAILED
     except Exception as error:  # noqa: BLE001 - a connector that cannot be built
-        return clean(f"{NOT_CONFIGURED}: {type(error).__name__}: {error}")[:500]
+        return clean(f"{NOT_CONFIGURED}: {type(error).__name__}: {error}")[:500], FAILED
     used[sub.channel] = sender
     try:
         loop.run_until_complete(asyncio.wait_for(sender.send(sub.user_id, text), SEND_TIMEOUT_S))
     except asyncio.TimeoutError:
-        return f"hết thời gian chờ ({SEND_TIMEOUT_S:g} giây); tin có thể đã đến hoặc chưa"
+        return f"hết thời gian chờ ({SEND_TIMEOUT_S:g} giây); tin có thể đã đến hoặc chưa", RETRY
     except Exception as error:  # noqa: BLE001 - every failure is recorded
+        if isinstance(error, DeliveryFailed):
+            kind = PAUSED if error.unreachable else FAILED if error.permanent else RETRY
+        else:
+            kind = FAILED
         try:
-            return sender.describe(error)
+            return sender.describe(error), kind
         except Exception:  # noqa: BLE001
-            return type(error).__name__
-    return None
+            return type(error).__name__, kind
+    return None, None
 
 
 def run_forever(
@@ -236,8 +279,9 @@ def run_forever(
                 report = run_once(engine, local_today(settings, now=now), senders_factory(), settings,
                                   ReminderStore(engine, now=clock))
                 if report.outcomes:
-                    logger.info("reminders %s: sent %d, failed %d, skipped %d", report.today.isoformat(),
-                                report.sent, report.failed, report.skipped)
+                    logger.info("reminders %s: sent %d, failed %d, to retry %d, skipped %d, accounts paused %d",
+                                report.today.isoformat(), report.sent, report.failed, report.retry, report.skipped,
+                                report.paused)
             unknown = ReminderStore(engine, now=clock).count_unknown()
             if unknown != unknown_seen:
                 if unknown:

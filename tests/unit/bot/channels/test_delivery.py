@@ -316,6 +316,37 @@ def test_zalo_classification(code, transient):
     assert verdict.transient is transient and verdict.code == code
 
 
+@pytest.mark.parametrize("error, unreachable", [
+    (tg.BotBlocked("forbidden: bot was blocked by the user"), True),
+    (tg.UserDeactivated("forbidden: user is deactivated"), True),
+    (tg.ChatNotFound("chat not found"), True),
+    (tg.BadRequest("message text is empty"), False),
+    (tg.RetryAfter(5), False),
+    (tg.TelegramAPIError("Bad Gateway"), False),
+    (PlatformError(-213, "not following"), True),
+    (PlatformError(-230, "no interaction in 7 days"), True),
+    (PlatformError(-32, "rate limit"), False),
+    (PlatformError(-201, "invalid parameters"), False),
+    (asyncio.TimeoutError(), False),
+])
+def test_a_recipient_who_cannot_be_reached_is_told_apart(error, unreachable):
+    """Blocked, deactivated, chat gone (Telegram) and Zalo's "cannot message this user
+    until they write" refusals are permanent *and* unreachable: reminders pause."""
+    verdict = (zalo_error if isinstance(error, PlatformError) else telegram_error)(error)
+    assert verdict.unreachable is unreachable
+    assert not (verdict.unreachable and verdict.transient)
+
+
+async def test_delivery_failed_carries_unreachable(sleeps):
+    async def blocked():
+        raise tg.BotBlocked("forbidden: bot was blocked by the user")
+
+    with pytest.raises(DeliveryFailed) as failed:
+        await deliver(blocked, what="telegram sendMessage", recipient="42", classify=telegram_error,
+                      policy=DeliveryPolicy(sleep=sleeps))
+    assert failed.value.permanent and failed.value.unreachable and failed.value.attempts == 1
+
+
 def test_zalo_transport_errors_are_classified_like_http():
     assert zalo_error(HTTPStatusError(503)).transient and zalo_error(HTTPStatusError(503)).code == 503
     assert not zalo_error(HTTPStatusError(404)).transient
