@@ -1,0 +1,164 @@
+"""Every channel through nginx to two Rasa servers (issue 13): a Telegram
+conversation and a widget (socket.io) conversation go on when the server that
+served them is killed midway — nginx fails over to the survivor, which knows
+the conversation from PostgreSQL — and a Zalo conversation keeps its context
+across the servers.
+
+Telegram and Zalo updates are POSTed to nginx as the platforms would; the
+replies are read from the fake platform servers (tests/support/fakes.py). The
+widget is played by python-socketio's client (polling, then WebSocket), doing
+what the widget does on every (re)connection: ``session_request`` with the
+session id the server last confirmed.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from typing import Any, Dict, List
+
+import requests
+
+from tests.channels.test_telegram import message, private_chat
+from tests.channels.test_zalo import new_user, sign, text_event
+
+from .conftest import TELEGRAM_SECRET, ZALO_OA_SECRET_KEY, Cluster
+
+QUESTION = "Bộ Y tế đã nộp báo cáo quý 1 chưa?"
+FOLLOW_UP = "còn quý 4 thì sao?"
+FOLLOW_UP_ANSWER = "Bộ Y tế — báo cáo quý IV/2022"
+
+_updates = itertools.count(610_000_000)
+_chats = itertools.count(880_100_001)
+
+
+def _telegram(cluster: Cluster, chat: Dict[str, Any], text: str) -> str:
+    """POST a text message from ``chat`` to nginx; the text the fake Bot API got for that chat."""
+    before = len(cluster.telegram.sent_to(chat["id"]))
+    answer = requests.post(f"{cluster.lb}/webhooks/telegram/webhook", timeout=90,
+                           json={"update_id": next(_updates), "message": message(chat, text=text)},
+                           headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+    assert answer.status_code == 200, (answer.status_code, answer.text)
+    # the connector answers Telegram after sending the replies
+    return "\n".join(m["text"] for m in cluster.telegram.sent_to(chat["id"])[before:])
+
+
+def test_telegram_conversation_through_nginx_goes_on_when_its_server_dies(cluster: Cluster) -> None:
+    chat = private_chat(next(_chats))
+    first = _telegram(cluster, chat, QUESTION)
+    assert "Bộ Y tế" in first and "quý I/2022" in first, first
+    served_by = cluster.access_log("/webhooks/telegram/")[-1]["upstream"]
+    assert "," not in served_by  # one server, no failover yet
+    cluster.kill(cluster.name_of(served_by))
+
+    # the follow-up needs the agency from the first message: the survivor reads it from PostgreSQL
+    follow_up = _telegram(cluster, chat, FOLLOW_UP)
+    assert FOLLOW_UP_ANSWER in follow_up, follow_up
+    later = _telegram(cluster, chat, "còn quý 2 thì sao?")
+    assert "Bộ Y tế — báo cáo quý II/2022" in later, later
+    after = cluster.access_log("/webhooks/telegram/")[-2:]
+    assert all(line["status"] == "200" and not line["upstream"].endswith(served_by) for line in after), after
+    # nginx still lists the dead server: one of the two (round robin) was tried on it, refused, then passed on
+    assert any(line["upstream"].startswith(served_by + ", ") for line in after), after
+
+
+async def _widget_conversation(cluster: Cluster) -> Dict[str, Any]:
+    """Ask, kill the socket's server, reconnect, ask the follow-up; what happened."""
+    import socketio
+
+    loop = asyncio.get_running_loop()
+    client = socketio.AsyncClient(reconnection=True, reconnection_delay=0.5, reconnection_delay_max=2)
+    confirmed: asyncio.Queue = asyncio.Queue()
+    replies: asyncio.Queue = asyncio.Queue()
+    state: Dict[str, Any] = {"session_id": None, "confirmed": [], "engine_sids": []}
+
+    @client.event
+    async def connect() -> None:  # as the widget does: ask for the stored session (none at first)
+        state["engine_sids"].append(client.eio.sid)
+        await client.emit("session_request", {"session_id": state["session_id"]})
+
+    @client.on("session_confirm")
+    async def session_confirm(session_id: str) -> None:
+        state["session_id"] = session_id  # the server's id (it may issue or re-sign one)
+        state["confirmed"].append(session_id)
+        confirmed.put_nowait(session_id)
+
+    @client.on("bot_uttered")
+    async def bot_uttered(reply: Dict[str, Any]) -> None:
+        replies.put_nowait(reply)
+
+    async def ask(text: str) -> str:
+        while not replies.empty():
+            replies.get_nowait()
+        await client.emit("user_uttered", {"message": text, "session_id": state["session_id"]})
+        got: List[str] = [str((await asyncio.wait_for(replies.get(), 90)).get("text", ""))]
+        await asyncio.sleep(1)  # the rest of the turn's replies
+        while not replies.empty():
+            got.append(str(replies.get_nowait().get("text", "")))
+        return "\n".join(got)
+
+    await client.connect(cluster.lb, socketio_path="/socket.io", wait_timeout=30)
+    try:
+        await asyncio.wait_for(confirmed.get(), 30)
+        state["first"] = await ask(QUESTION)
+        state["transport"] = client.transport()
+        sid = client.eio.sid
+        lines = [line for line in cluster.access_log("/socket.io/") if f"sid={sid}" in line["uri"]]
+        state["served_by"] = lines[-1]["upstream"]
+        await loop.run_in_executor(None, cluster.kill, cluster.name_of(state["served_by"]))
+        # socket.io notices the closed socket and reconnects (through nginx, to the survivor)
+        await asyncio.wait_for(confirmed.get(), 60)
+        state["new_sid"] = client.eio.sid
+        state["follow_up"] = await ask(FOLLOW_UP)
+        state["new_lines"] = [line for line in cluster.access_log("/socket.io/")
+                              if f"sid={state['new_sid']}" in line["uri"]]
+    finally:
+        await client.disconnect()
+    return state
+
+
+def test_widget_conversation_through_nginx_reconnects_and_goes_on_when_its_server_dies(cluster: Cluster) -> None:
+    state = asyncio.run(_widget_conversation(cluster))
+    assert "Bộ Y tế" in state["first"] and "quý I/2022" in state["first"], state
+    assert state["transport"] == "websocket", state  # the upgrade went through nginx
+    assert len(state["confirmed"]) == 2 and state["new_sid"] != state["engine_sids"][0], state
+    # the same conversation, continued on the survivor
+    assert FOLLOW_UP_ANSWER in state["follow_up"], state
+    dead = state["served_by"]
+    survivor = next(base for base in cluster.servers if not base.endswith(dead))
+    alive = survivor.rsplit("/", 1)[-1]
+    assert state["new_lines"] and {line["upstream"] for line in state["new_lines"]} == {alive}, state
+    # the reconnection's handshake was sent to the dead server (the hash still names it), refused, passed on
+    assert any(line["upstream"] == f"{dead}, {alive}" for line in cluster.access_log("/socket.io/")), state
+    answer = requests.get(f"{survivor}/conversations/web:{state['session_id']}/tracker",
+                          params={"token": cluster.token}, timeout=30)
+    answer.raise_for_status()
+    users = [e["text"] for e in answer.json()["events"] if e["event"] == "user"]
+    assert users[-2:] == [QUESTION, FOLLOW_UP], users
+
+
+def test_zalo_conversation_through_nginx_keeps_its_context(cluster: Cluster) -> None:
+    user = new_user()
+
+    def say(text: str) -> str:
+        before = len(cluster.zalo.texts_to(user))
+        event = text_event(user, text)
+        raw = json.dumps(event, ensure_ascii=False).encode("utf-8")
+        answer = requests.post(f"{cluster.lb}/webhooks/zalo/webhook", data=raw, timeout=10,
+                               headers={"Content-Type": "application/json",
+                                        "X-ZEvent-Signature": sign(raw, str(event["timestamp"]),
+                                                                   key=ZALO_OA_SECRET_KEY)})
+        assert answer.status_code == 200, answer.text
+        # acknowledged at once, answered in the background
+        cluster.zalo.wait_for_calls(lambda c: c["kind"] == "cs" and c["body"]["recipient"]["user_id"] == user,
+                                    count=before + 1, timeout_s=90)
+        time.sleep(1)  # the rest of the turn's replies
+        return "\n".join(cluster.zalo.texts_to(user)[before:])
+
+    first = say(QUESTION)
+    assert "Bộ Y tế" in first and "quý I/2022" in first, first
+    assert FOLLOW_UP_ANSWER in say(FOLLOW_UP)
+    # round robin: the two messages went to the two servers
+    servers = {line["upstream"] for line in cluster.access_log("/webhooks/zalo/")}
+    assert servers == {base.rsplit("/", 1)[-1] for base in cluster.servers}, servers
