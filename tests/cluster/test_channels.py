@@ -72,6 +72,13 @@ def test_zalo_conversation_through_nginx_keeps_its_context(cluster: Cluster) -> 
     assert servers == {base.rsplit("/", 1)[-1] for base in cluster.servers}, servers
 
 
+def test_widget_page_through_nginx(cluster: Cluster) -> None:
+    page = requests.get(f"{cluster.lb}/widget/", timeout=30)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"], page.status_code
+    assert "<title>Trợ lý 797" in page.text
+    assert 'socketPath: "/socket.io/"' in page.text  # the widget talks to the same origin: nginx
+
+
 async def _websocket_chat(cluster: Cluster, text: str) -> Dict[str, Any]:
     """A widget session over a WebSocket through nginx (engine.io v4 frames):
     ``session_request``, then ``text``; the confirmed session id and the first reply."""
