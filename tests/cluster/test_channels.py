@@ -7,9 +7,12 @@ passes through nginx.
 
 Telegram and Zalo updates are POSTed to nginx as the platforms would; the
 replies are read from the fake platform servers (tests/support/fakes.py). The
-widget is played by python-socketio's client (polling, then WebSocket), doing
-what the widget does on every (re)connection: ``session_request`` with the
-session id the server last confirmed.
+widget is played by python-socketio's client over long polling, doing what
+the widget does on every (re)connection: ``session_request`` with the session
+id the server last confirmed; the WebSocket upgrade through nginx by
+engine.io/socket.io frames over a plain WebSocket (python-engineio's own
+WebSocket transport needs a newer aiohttp than Rasa 3.6 allows). Which server
+answered comes from nginx's access log (``upstream=``).
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import requests
 
 from tests.channels.test_telegram import message, private_chat
 from tests.channels.test_zalo import new_user, sign, text_event
+from tests.support.fakes import TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_SECRET, ZALO_REFRESH_TOKEN
 
 from .conftest import TELEGRAM_SECRET, ZALO_OA_SECRET_KEY, Cluster
 
@@ -226,3 +230,10 @@ def test_telegram_and_widget_conversations_through_nginx_go_on_when_their_server
     answer.raise_for_status()
     users = [e["text"] for e in answer.json()["events"] if e["event"] == "user"]
     assert users[-2:] == [QUESTION, FOLLOW_UP], users
+
+    # neither server wrote a channel secret to its log, before or after the failover
+    for name in ("rasa0", "rasa1"):
+        log = cluster.launcher.processes[name].log_tail(50_000_000)
+        for secret in (TELEGRAM_TOKEN, TELEGRAM_TOKEN.split(":")[1], TELEGRAM_SECRET, ZALO_APP_SECRET,
+                       ZALO_OA_SECRET_KEY, ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN):
+            assert secret not in log, f"{name}'s log holds the secret {secret[:4]}…"
