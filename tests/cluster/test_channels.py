@@ -24,6 +24,7 @@ from typing import Any, Dict, List
 
 import requests
 
+from bot.channels.conversations import conversation_id
 from tests.channels.test_telegram import message, private_chat
 from tests.channels.test_zalo import new_user, sign, text_event
 from tests.support.fakes import TELEGRAM_TOKEN, ZALO_ACCESS_TOKEN, ZALO_APP_SECRET, ZALO_REFRESH_TOKEN
@@ -225,7 +226,8 @@ def test_telegram_and_widget_conversations_through_nginx_go_on_when_their_server
     assert state["new_lines"] and {line["upstream"] for line in state["new_lines"]} == {alive}, state
     # the reconnection's handshake was sent to the dead server (the hash still names it), refused, passed on
     assert any(line["upstream"] == f"{dead}, {alive}" for line in cluster.access_log("/socket.io/")), state
-    answer = requests.get(f"{survivor}/conversations/web:{state['session_id']}/tracker",
+    conversation = conversation_id("socketio", state["session_id"])  # web:<the confirmed session id>
+    answer = requests.get(f"{survivor}/conversations/{conversation}/tracker",
                           params={"token": cluster.token}, timeout=30)
     answer.raise_for_status()
     users = [e["text"] for e in answer.json()["events"] if e["event"] == "user"]
