@@ -119,6 +119,7 @@ def cmd_cluster(_repo: None, args) -> int:
             print(f"Rasa server {i}: http://127.0.0.1:{port}")
         print(f"Load balancer: POST http://127.0.0.1:{env['LB_PORT']}/webhooks/rest/webhook"
               "  (Content-Type: application/json)")
+        print("Channels:\n" + "\n".join(cluster.channels(f"http://127.0.0.1:{env['LB_PORT']}")))
         print(f"Logs: {run_dir}   Ctrl-C stops the cluster.", flush=True)
         # One Rasa server exiting does not stop the others (nginx routes around it).
         status["code"] = launcher.processes["nginx"].popen.wait()

@@ -6,7 +6,10 @@ store, one action server, nginx in front (``make run-cluster``,
 - :func:`prepare` creates the databases and Rasa's tracker tables once, before
   N servers start together, then brings the agency database to the newest
   migration and seeds it.
-- :func:`render_nginx` fills in ``deploy/nginx.conf``.
+- :func:`render_nginx` fills in ``deploy/nginx.conf`` (webhooks to any
+  server, socket.io sticky per client address).
+- :func:`channels` says which channels ``deploy/credentials.cluster.yml``
+  switches on with the current environment.
 - :func:`start` starts everything with :class:`bot.server.launcher.Launcher`.
 
 Settings come from :func:`bot.settings.cluster_settings` (``RASA_SERVERS``,
@@ -16,8 +19,9 @@ Settings come from :func:`bot.settings.cluster_settings` (``RASA_SERVERS``,
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import List, Mapping, Sequence
 
+import yaml
 from sqlalchemy.engine import make_url
 
 from bot.server.launcher import Launcher
@@ -26,6 +30,19 @@ from bot.settings import PROJECT_ROOT
 DEPLOY = PROJECT_ROOT / "deploy"
 ENDPOINTS = DEPLOY / "endpoints.cluster.yml"
 CREDENTIALS = DEPLOY / "credentials.cluster.yml"
+WIDGET_BUNDLE = PROJECT_ROOT / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
+
+
+def channels(base_url: str, credentials: Path = CREDENTIALS) -> List[str]:
+    """One line per channel of the cluster's ``credentials`` as reached through
+    nginx at ``base_url`` (e.g. ``http://127.0.0.1:8080``): on with its address,
+    or off with the variables to set (:func:`bot.channels.config.channel_report`;
+    names only, never values). Reads the environment of this process, as the
+    servers will. Raises ``OSError`` or ``yaml.YAMLError`` for an unreadable file."""
+    from bot.channels.config import channel_report
+
+    parsed = yaml.safe_load(credentials.read_text(encoding="utf-8")) or {}
+    return channel_report(parsed, base_url, widget_built=WIDGET_BUNDLE.exists())
 
 
 def ensure_database(host: str, port: int, user: str, password: str, name: str, login_db: str) -> None:

@@ -1,8 +1,12 @@
 """A real cluster, started once per test session: two Rasa servers with the
 shipped production configuration (deploy/endpoints.cluster.yml: PostgreSQL
 tracker store, Redis lock store; deploy/credentials.cluster.yml: the hardened
-REST channel), one action server on a PostgreSQL agency database, and nginx
-(deploy/nginx.conf) in front.
+REST channel, Telegram, Zalo and the widget's socket.io), one action server on
+a PostgreSQL agency database, and nginx (deploy/nginx.conf) in front.
+
+Telegram and Zalo point at the local fake platform servers of
+``tests/support/fakes.py`` (``cluster.telegram``, ``cluster.zalo``), shared by
+both Rasa servers as the real platforms would be.
 
 Between the Rasa servers and the action server sits :class:`FaultProxy`, a
 small HTTP relay the tests switch to "slow", "error" or "reset" to play an
@@ -12,11 +16,13 @@ own PostgreSQL databases (dropped afterwards) and its own Redis key prefix.
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import pytest
@@ -26,10 +32,25 @@ from bench.evalset import reply_text
 from bot.server.cluster import prepare, render_nginx, start
 from bot.server.launcher import Launcher, free_port
 from bot.settings import PROJECT_ROOT
+from tests.support.fakes import (
+    TELEGRAM_BOT_NAME,
+    TELEGRAM_TOKEN,
+    ZALO_ACCESS_TOKEN,
+    ZALO_APP_ID,
+    ZALO_APP_SECRET,
+    ZALO_REFRESH_TOKEN,
+    FakeTelegram,
+    FakeZalo,
+)
 
 MODEL = PROJECT_ROOT / "models" / "tro-ly-797.tar.gz"
 TODAY = "2022-05-10"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+TELEGRAM_SECRET = "cluster-webhook-Secret_0123"
+ZALO_OA_SECRET_KEY = "cluster-oa-secret-key"
+# nginx's access log line (log_format "upstream" in deploy/nginx.conf)
+ACCESS_LINE = re.compile(r'"(?P<method>\S+) (?P<uri>\S+) [^"]*" (?P<status>\d+) .* '
+                         r'upstream=(?P<upstream>.*) upstream_status=(?P<upstream_status>.*) time=')
 
 
 # ------------------------------------------------------------------ relay
@@ -93,6 +114,9 @@ class Cluster:
     agency_db: str                  # URL of the agency database
     proxy: FaultProxy
     launcher: Launcher
+    telegram: FakeTelegram          # the Bot API both servers call
+    zalo: FakeZalo                  # the Zalo OpenAPI both servers call
+    nginx_dir: Path                 # nginx's run directory (access.log)
 
     # --- processes (named "actions", "rasa0", "rasa1", "nginx")
     def start(self, name: str, wait: bool = True) -> None:
@@ -105,6 +129,19 @@ class Cluster:
 
     def kill(self, name: str) -> None:
         self.launcher.kill(name)
+
+    def name_of(self, address: str) -> str:
+        """The process name (``rasa0``, ``rasa1``) of the server at ``127.0.0.1:<port>``."""
+        return f"rasa{[base.rsplit('/', 1)[-1] for base in self.servers].index(address)}"
+
+    def access_log(self, uri_prefix: str = "/") -> List[Dict[str, str]]:
+        """nginx's access log lines for URIs starting with ``uri_prefix``, oldest
+        first: ``method``, ``uri``, ``status``, ``upstream`` (every server tried,
+        ``", "``-separated), ``upstream_status``."""
+        log = self.nginx_dir / "access.log"
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        found = [m.groupdict() for m in map(ACCESS_LINE.search, lines) if m]
+        return [line for line in found if line["uri"].startswith(uri_prefix)]
 
     def warm_up_actions(self) -> None:
         """One look-up, so that the action server's first (cold) call is not
@@ -168,6 +205,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         pytest.fail(f"Redis is required for the cluster tests: {exc}")
 
     work = tmp_path_factory.mktemp("cluster")
+    telegram, zalo = FakeTelegram(), FakeZalo()
+    telegram.start()
+    zalo.start()
     tag = uuid.uuid4().hex[:10]
     agency_name, tracker_name = f"test_797_ag_{tag}", f"test_797_trk_{tag}"
     admin = _pg_admin()
@@ -180,6 +220,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         TRACKER_DB_USER="postgres", TRACKER_DB_PASSWORD="", TRACKER_DB_LOGIN_DB="postgres",
         REDIS_HOST="127.0.0.1", REDIS_PORT="6379", REDIS_DB="1", REDIS_PASSWORD="",
         REDIS_KEY_PREFIX=f"t{tag}", REST_RATE_LIMIT_MESSAGES="60", TICKET_LOCK_LIFETIME="20",
+        TELEGRAM_TOKEN=TELEGRAM_TOKEN, TELEGRAM_BOT_NAME=TELEGRAM_BOT_NAME, TELEGRAM_SECRET_TOKEN=TELEGRAM_SECRET,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.gov.vn/webhooks/telegram/webhook", TELEGRAM_API_BASE=telegram.url,
+        ZALO_APP_ID=ZALO_APP_ID, ZALO_OA_SECRET_KEY=ZALO_OA_SECRET_KEY, ZALO_APP_SECRET=ZALO_APP_SECRET,
+        ZALO_ACCESS_TOKEN=ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN=ZALO_REFRESH_TOKEN, ZALO_API_BASE=zalo.url,
+        ZALO_OAUTH_BASE=zalo.url, ZALO_TOKEN_FILE=str(work / "zalo_tokens.json"),
     )
     proxy = FaultProxy(f"http://127.0.0.1:{action_port}")
     env["ACTION_ENDPOINT_URL"] = f"{proxy.url}/webhook"
@@ -187,7 +232,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     cluster = Cluster(servers=[f"http://127.0.0.1:{p}" for p in ports], lb=f"http://127.0.0.1:{lb_port}",
                       token=token, env=launcher.env,
                       tracker_db=f"host=127.0.0.1 port=5432 user=postgres dbname={tracker_name}",
-                      agency_db=env["DATABASE_URL"], proxy=proxy, launcher=launcher)
+                      agency_db=env["DATABASE_URL"], proxy=proxy, launcher=launcher,
+                      telegram=telegram, zalo=zalo, nginx_dir=work / "nginx")
     try:
         prepare(launcher.env)
         # the action server sits behind the fault proxy; the servers reach it through ACTION_ENDPOINT_URL
@@ -200,10 +246,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield cluster
     finally:
         launcher.stop()
+        telegram.stop()
+        zalo.stop()
         artifacts = PROJECT_ROOT / "results" / "cluster"
         artifacts.mkdir(parents=True, exist_ok=True)
-        for log in work.glob("*.log"):
-            (artifacts / log.name).write_text(log.read_text(errors="replace"))
+        for log in [*work.glob("*.log"), work / "nginx" / "access.log"]:
+            if log.exists():
+                (artifacts / log.name).write_text(log.read_text(errors="replace"))
         with admin.cursor() as cur:
             for name in (agency_name, tracker_name):
                 cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
