@@ -22,6 +22,10 @@ CORRECTION_IN_GROUP = (
 )
 NOTHING_PENDING = "Hiện không có yêu cầu rút hoặc sửa bản ghi nào đang chờ xác nhận. Anh/chị cần tra cứu gì thêm ạ?"
 KEPT = "Đã hủy yêu cầu, bản ghi được giữ nguyên."
+EXPIRED = (
+    "Yêu cầu rút hoặc sửa bản ghi trước đó đã hết hiệu lực vì cuộc trò chuyện đã tạm dừng lâu, nên tôi không "
+    "thực hiện. " + NOTHING_CHANGED + " Anh/chị vui lòng gửi lại yêu cầu nếu vẫn cần."
+)
 GONE = "Bản ghi này đã được rút trước đó nên không còn để rút hoặc sửa. " + NOTHING_CHANGED
 UNCHANGED = "Bản ghi đã đúng như vậy nên tôi không sửa gì. " + NOTHING_CHANGED
 MIXED_CHANNELS = (

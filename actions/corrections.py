@@ -80,6 +80,17 @@ def _kind(tracker: Tracker) -> str:
     return "withdraw" if tracker.get_intent_of_latest_message() == "withdraw_submission" else "correct"
 
 
+def _asked_in_this_session(tracker: Tracker) -> bool:
+    """False when a new session began after the question was asked: slots carry
+    over, but a "có" must not confirm what the official no longer sees."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return False
+        if event.get("event") == "action" and event.get("name") == REQUEST_ACTION:
+            return True
+    return True
+
+
 def _last_of(tracker: Tracker, names: Tuple[str, ...]) -> Optional[str]:
     """Which of the actions ``names`` ran last in the conversation, if any."""
     for event in reversed(tracker.events):
@@ -212,6 +223,9 @@ class ActionCorrectionConfirm(Action):
         request = tracker.get_slot("corr_request") or {}
         if not tracker.get_slot("corr_pending") or not isinstance(request, dict) or not request.get("record_id"):
             dispatcher.utter_message(text=say.NOTHING_PENDING)
+            return _CLEARED
+        if not _asked_in_this_session(tracker):
+            dispatcher.utter_message(text=say.EXPIRED)
             return _CLEARED
         settings = load_settings()
         kind = request.get("kind") if request.get("kind") in ("withdraw", "correct") else "correct"

@@ -211,3 +211,15 @@ async def test_no_keeps_the_record_and_a_submission_question_asked_later_wins(ac
     reply, events, _ = await run(ActionCorrectionCancel(), tracker(
         "không", intent="deny", slots={"corr_pending": True}, active_loop="submission_form"))
     assert reply.startswith("Đã hủy, tôi không ghi nhận gì") and events[-1] == ActiveLoop(None)
+
+
+async def test_a_yes_after_the_session_expired_changes_nothing(accounts, engine):  # noqa: F811
+    await link(accounts)
+    recorded(accounts)
+    _, events, _ = await request("rút lại báo cáo quý 2", "withdraw_submission")
+    t = tracker("có", intent="affirm", slots=pending(events))
+    t.events[:0] = [{"event": "action", "name": "action_correction_request"},
+                    {"event": "session_started"}, {"event": "action", "name": "action_session_start"}]
+    reply, events, _ = await run(ActionCorrectionConfirm(), t)
+    assert reply.startswith("Yêu cầu rút hoặc sửa bản ghi trước đó đã hết hiệu lực") and events == CLEARED
+    assert len(records(engine)) == 1
