@@ -186,7 +186,7 @@ class LinkAttempt(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what, from where and when (append-only).
+    """Who changed what, from where and when (append-only, but for ``submission_id``, see below).
 
     ``actor`` is ``official`` (a linked chat account), ``operator`` (CLI) or
     ``import`` (file import); ``action`` e.g. ``link``, ``unlink``, ``revoke_link``,
