@@ -34,7 +34,7 @@ MIXED_CHANNELS = (
 )
 SAVE_FAILED = (
     "Xin lỗi, hệ thống dữ liệu đang bận nên chưa thực hiện được; bản ghi vẫn giữ nguyên. "
-    "Anh/chị vui lòng trả lời \"có\" lại sau ít phút."
+    "Anh/chị vui lòng gửi lại yêu cầu rút hoặc sửa sau ít phút."
 )
 OPERATOR_WITHDRAW = "python -m bot withdraw {id}"
 OPERATOR_CORRECT = "python -m bot correct {id} [--obligation MÃ] [--date NGÀY/THÁNG/NĂM] [--reference SỐ]"

@@ -277,8 +277,7 @@ class ActionCorrectionConfirm(Action):
             else:
                 dispatcher.utter_message(text=say.GONE)
         except DatabaseUnavailable:
-            dispatcher.utter_message(text=say.SAVE_FAILED)
-            return []  # nothing written: "có" again retries
+            dispatcher.utter_message(text=say.SAVE_FAILED)  # nothing written; the request is asked again
         return _CLEARED
 
 
