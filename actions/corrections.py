@@ -44,6 +44,7 @@ from bot.db.corrections import (
 )
 from bot.db.views import DuplicateSubmissionError, ObligationView, UnknownObligationError
 from bot.domain.dates import local_today
+from bot.domain.normalise import chat_fold
 from bot.domain.obligations import match_obligation, obligation_label
 from bot.settings import load_settings
 
@@ -53,6 +54,7 @@ REQUEST_ACTION = "action_correction_request"
 _CLEARED = [SlotSet("corr_pending", False), SlotSet("corr_request", None)]
 
 # "sửa thành quý 3", "đổi sang quý III", "số đúng là 12/UBND": what follows is the new value
+_NO_NUMBER = re.compile(r"\bkhong\s+(?:co\s+)?so(?:\s+hieu)?\b")
 _TO = re.compile(r"\s(?:thành|thanh|sang|là|la|đúng ra|dung ra)\s", re.IGNORECASE)
 
 
@@ -203,6 +205,8 @@ def _read_change(text: str, obligations, today: date, *, with_obligation: bool) 
     obligation = match_obligation(text, obligations, today) if with_obligation else None
     received, problem = find_received_date(text, today)
     reference = find_reference_number(text)
+    if reference == "" and not _NO_NUMBER.search(chat_fold(text)):
+        reference = None  # "không có gì khác" is not "no number"
     return Change(obligation_code=obligation.code if obligation else None, received_on=received,
                   reference_number=reference), problem
 

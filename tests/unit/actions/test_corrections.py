@@ -111,6 +111,11 @@ async def test_a_correction_without_a_new_value_or_with_a_future_date_asks_again
     reply, events, _ = await request("sửa lại bản ghi giúp em với", "correct_submission")
     assert reply.startswith("Anh/chị muốn sửa thông tin nào của bản ghi báo cáo quý II/2022 (BC-2022-Q2)")
     assert events == CLEARED
+    # "không có gì khác" does not clear the number; "không có số" does
+    _, events, _ = await request("sửa ngày gửi thành 15/4/2022, không có gì khác", "correct_submission")
+    assert pending(events)["corr_request"]["change"]["reference_number"] is None
+    _, events, _ = await request("sửa thành không có số", "correct_submission")
+    assert pending(events)["corr_request"]["change"]["reference_number"] == ""
     reply, events, _ = await request("sửa ngày gửi thành 30/4/2022", "correct_submission")
     assert "ở sau hôm nay (20/04/2022)" in reply and events == CLEARED
 
