@@ -81,6 +81,11 @@ class Settings:
         conversations_db: the SQLite file of Rasa's conversations (trackers) for
             ``make run`` (``CONVERSATIONS_DB``, default
             ``<project>/var/conversations.sqlite``; :mod:`bot.server.tracker_store`).
+        correction_window_days: an official may withdraw or correct a record
+            from the linked account until this many local (Asia/Ho_Chi_Minh)
+            days after the day it was created (``CORRECTION_WINDOW_DAYS``,
+            default 7, at least 0); later only the operator can
+            (:mod:`bot.db.corrections`).
     """
 
     database_url: str
@@ -98,6 +103,7 @@ class Settings:
     rest: RestSettings = RestSettings()
     directive_full_text_url: str = ""
     conversations_db: Path = PROJECT_ROOT / "var" / "conversations.sqlite"
+    correction_window_days: int = 7
 
 
 def load_settings() -> Settings:
@@ -130,6 +136,7 @@ def load_settings() -> Settings:
             max_concurrent=int(_number("REST_MAX_CONCURRENT", RestSettings.max_concurrent)),
         ),
         directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
+        correction_window_days=max(0, int(_number("CORRECTION_WINDOW_DAYS", 7))),
     )
 
 

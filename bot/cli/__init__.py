@@ -5,6 +5,7 @@ One module per command group, each with an ``add_*_commands(subparsers)``:
 - :mod:`bot.cli.data`: ``init-db``, ``record``, ``overdue``, ``status``
 - :mod:`bot.cli.files`: ``import-submissions``, ``export status|overdue``
 - :mod:`bot.cli.accounts`: ``link-code``, ``codes``, ``revoke-code``, ``links``, ``revoke-link``, ``audit``
+- :mod:`bot.cli.corrections`: ``records``, ``withdraw``, ``correct``
 - :mod:`bot.cli.reminders`: ``reminders run-once|list|paused``, ``undelivered``, ``scheduler``
 - :mod:`bot.cli.serve`: ``serve`` (what ``make run`` starts), ``cluster``
 
@@ -23,6 +24,7 @@ from typing import List, Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli.accounts import add_account_commands
+from bot.cli.corrections import add_correction_commands
 from bot.cli.data import add_data_commands
 from bot.cli.files import add_file_commands
 from bot.cli.reminders import add_reminder_commands
@@ -35,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``python -m bot`` parser with every command group registered."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="Quản lý dữ liệu Văn bản 797/BTTTT-THH.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (add_data_commands, add_file_commands, add_account_commands, add_reminder_commands,
-                add_serve_commands):
+    for add in (add_data_commands, add_file_commands, add_account_commands, add_correction_commands,
+                add_reminder_commands, add_serve_commands):
         add(sub)
     return parser
 

@@ -33,18 +33,24 @@ ACTIONS_VI = {
     "issue_code": "cấp mã liên kết", "revoke_code": "thu hồi mã", "link": "liên kết tài khoản",
     "link_failed": "nhập mã không thành", "unlink": "tự hủy liên kết", "revoke_link": "hủy liên kết",
     "subscribe": "bật nhắc hạn", "unsubscribe": "tắt nhắc hạn", "record_submission": "ghi nhận văn bản",
-    "import_submissions": "nhập tệp văn bản",
+    "import_submissions": "nhập tệp văn bản", "withdraw_submission": "rút bản ghi",
+    "correct_submission": "sửa bản ghi",
 }
 ACTORS_VI = {"operator": "vận hành", "official": "cán bộ", "public": "công khai", "import": "nhập tệp"}
 DETAILS_VI = {"obligation": "nghĩa vụ", "received_on": "ngày gửi", "reference_number": "số hiệu",
               "message_id": "mã tin nhắn", "code_id": "mã số", "expires_at": "hết hạn", "reason": "lý do",
-              "file": "tệp", "rows": "số dòng", "link_id": "liên kết số"}
+              "file": "tệp", "rows": "số dòng", "link_id": "liên kết số", "record_id": "bản ghi số",
+              "before": "trước", "after": "sau", "audit_entries_unlinked": "mục nhật ký liên quan"}
 REASONS_VI = {"invalid": "mã sai", "expired": "mã hết hạn", "used": "mã đã dùng", "revoked": "mã đã thu hồi",
               "exposed": "mã lộ trong nhóm chat"}
 
 
 def _local_if_timestamp(value) -> str:
-    """An ISO timestamp with a time zone (e.g. a code's expiry) in local time; anything else as it is."""
+    """An ISO timestamp with a time zone (e.g. a code's expiry) in local time; a
+    record's snapshot (a correction's before/after) as "code date number";
+    anything else as it is."""
+    if isinstance(value, dict) and "obligation" in value:
+        return f"[{value.get('obligation')} {value.get('received_on')} số {value.get('reference_number') or '—'}]"
     if isinstance(value, str) and "T" in value:
         try:
             ts = datetime.fromisoformat(value)
@@ -143,8 +149,9 @@ def cmd_audit(repo: Repository, args) -> int:
     print(f"  {'Lúc (giờ VN)':<16}  {'Việc':<20} {'Ai':<24} {'Cơ quan':<12} Chi tiết  «tin nhắn»")
     for e in entries:
         who = f"{e.channel}:{e.user_id}" if e.channel else ACTORS_VI.get(e.actor, e.actor)
-        detail = ", ".join(f"{DETAILS_VI.get(k, k)}={REASONS_VI.get(v, _local_if_timestamp(v))}"
-                           for k, v in sorted(e.detail.items()) if v not in ("", None))
+        detail = ", ".join(
+            f"{DETAILS_VI.get(k, k)}={REASONS_VI.get(v, v) if isinstance(v, str) and v in REASONS_VI else _local_if_timestamp(v)}"
+            for k, v in sorted(e.detail.items()) if v not in ("", None, []))
         message = " ".join(e.message.split())[:120]
         print(f"  {_local(e.at)}  {ACTIONS_VI.get(e.action, e.action):<20} {who:<24} {e.agency_code or '—':<12} "
               f"{detail}" + (f"  «{message}»" if message else ""))

@@ -186,12 +186,15 @@ class LinkAttempt(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what, from where and when (append-only).
+    """Who changed what, from where and when (append-only, but for ``submission_id``, see below).
 
     ``actor`` is ``official`` (a linked chat account), ``operator`` (CLI) or
     ``import`` (file import); ``action`` e.g. ``link``, ``unlink``, ``revoke_link``,
     ``issue_code``, ``record_submission``, ``import_submissions``, ``subscribe``,
-    ``unsubscribe``. ``message`` is the chat text that asked for it (as typed).
+    ``unsubscribe``, ``withdraw_submission``, ``correct_submission`` (detail:
+    the record ``before`` and ``after``; a withdrawn row is deleted and the
+    ``submission_id`` of older entries is cleared, see :mod:`bot.db.corrections`).
+    ``message`` is the chat text that asked for it (as typed).
     """
 
     __tablename__ = "audit_entry"
