@@ -253,3 +253,14 @@ def session_expired_nothing_recorded(minutes: int, obligation: Optional[str], re
         f"chưa có gì được ghi.{details} Nếu vẫn muốn ghi nhận, anh/chị vui lòng báo lại từ đầu, ví dụ: "
         "\"đã gửi báo cáo quý II ngày 14/06/2022 số 15/BC-UBND\"; tôi sẽ đọc lại để anh/chị xác nhận."
     )
+
+
+def session_expired_outcome_unknown(minutes: int, obligation: Optional[str]) -> str:
+    """Like :func:`session_expired_nothing_recorded`, when the last "có" got
+    :data:`SAVE_UNCERTAIN`: the write may have landed, so it is not denied."""
+    what = obligation or "văn bản"
+    return (
+        f"Cuộc trò chuyện đã tạm dừng hơn {minutes} phút nên yêu cầu ghi nhận {what} đang dở đã được hủy. "
+        "Ở lần xác nhận trước, hệ thống dữ liệu phản hồi quá chậm nên tôi chưa biết chắc văn bản đã được ghi hay "
+        "chưa. Anh/chị hỏi \"đơn vị tôi còn thiếu báo cáo nào\" để kiểm tra trước khi báo lại."
+    )

@@ -67,7 +67,9 @@ class ActionSessionStart(Action):
 
     A submission pending in the previous session is not carried over (its
     slots, and ``requested_slot``, are left out, so ``SessionStarted`` resets
-    them to ``None``) and the official reads :func:`actions.official_replies.session_expired_nothing_recorded`.
+    them to ``None``) and the official reads
+    :func:`actions.official_replies.session_expired_nothing_recorded` (or, when
+    the last "có" got an unknown outcome, :func:`~actions.official_replies.session_expired_outcome_unknown`).
     """
 
     def name(self) -> Text:
@@ -86,12 +88,27 @@ class ActionSessionStart(Action):
                     continue  # the form it belonged to does not survive the session start
                 events.append(SlotSet(name, value))
         if pending:  # its slots were not carried over: SessionStarted resets them
-            dispatcher.utter_message(text=say.session_expired_nothing_recorded(
-                _minutes(config), await _label(tracker.get_slot("sub_obligation")),
-                _date(tracker.get_slot("sub_received_on")), tracker.get_slot("sub_reference")))
+            label = await _label(tracker.get_slot("sub_obligation"))
+            if _outcome_unknown(tracker):
+                dispatcher.utter_message(text=say.session_expired_outcome_unknown(_minutes(config), label))
+            else:
+                dispatcher.utter_message(text=say.session_expired_nothing_recorded(
+                    _minutes(config), label, _date(tracker.get_slot("sub_received_on")),
+                    tracker.get_slot("sub_reference")))
             logger.info("session of %s started with a pending submission: dropped", tracker.sender_id)
         events.append(ActionExecuted("action_listen"))
         return events
+
+
+def _outcome_unknown(tracker: Tracker) -> bool:
+    """The last "có" since the summary got :data:`~actions.official_replies.SAVE_UNCERTAIN`:
+    that write may have landed, so "nothing was recorded" would not be known."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == "action_submission_summary":
+            return False
+        if event.get("event") == "bot" and event.get("text") == say.SAVE_UNCERTAIN:
+            return True
+    return False
 
 
 def _minutes(config: Dict[str, Any]) -> int:

@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import official_replies as say
 from actions.officials import ActionSaveSubmission
 from actions.sessions import ActionSessionStart
 from tests.unit.actions import test_officials as officials
@@ -51,6 +52,19 @@ async def test_a_half_filled_form_is_dropped_with_what_was_collected(engine):
     reply, _, _ = await run(ActionSessionStart(), ending_session(
         {"sub_allowed": True, "requested_slot": "sub_obligation"}, active_loop="submission_form"))
     assert "chưa có gì được ghi. Nếu vẫn muốn ghi nhận" in reply
+
+
+async def test_a_save_whose_outcome_was_unknown_is_not_denied(engine):
+    t = ending_session({**CARRIED, **PENDING})
+    t.events[:0] = [{"event": "action", "name": "action_submission_summary"},
+                    {"event": "user", "text": "có"}, {"event": "action", "name": "action_save_submission"},
+                    {"event": "bot", "text": say.SAVE_UNCERTAIN}]
+    reply, events, _ = await run(ActionSessionStart(), t)
+    assert events == [SessionStarted(), SlotSet("agency", "Tỉnh Quảng Ninh"), SlotSet("agency_code", "QUANGNINH"),
+                      SlotSet("period_year", 2022.0), ActionExecuted("action_listen")]
+    assert "chưa có gì được ghi" not in reply
+    assert reply.startswith("Cuộc trò chuyện đã tạm dừng hơn 60 phút nên yêu cầu ghi nhận báo cáo quý I/2022 "
+                            "(BC-2022-Q1) đang dở đã được hủy. Ở lần xác nhận trước"), reply
 
 
 async def test_without_a_pending_submission_it_is_rasas_default(engine):
