@@ -64,7 +64,7 @@ def test_a_yes_after_expiry_never_saves_an_unseen_summary(channel_assistant: Cha
     assert submissions(a, "BCT") == [("BC-2022-Q1", "31/BC-BCT")]
 
 
-def test_a_form_left_half_way_is_dropped_after_expiry(channel_assistant: ChannelAssistant) -> None:
+def test_a_form_left_half_way_is_dropped_after_expiry_and_other_context_kept(channel_assistant: ChannelAssistant) -> None:
     a = channel_assistant
     chat = private_chat(880_000_132)
     conversation = f"telegram:{chat['id']}"
@@ -82,10 +82,8 @@ def test_a_form_left_half_way_is_dropped_after_expiry(channel_assistant: Channel
     assert "không có yêu cầu ghi nhận nào" in say(a, chat, "có")
     assert submissions(a, "BXD") == []
 
-
-def test_public_context_carries_over_without_a_notice(channel_assistant: ChannelAssistant) -> None:
-    """Over REST, nothing pending: the new session keeps the agency asked about and says nothing extra."""
-    a = channel_assistant
+    # over REST, with nothing pending, the new session keeps the agency asked
+    # about and adds no notice
     sender = "expiry-rest-1"
     assert rest(a, sender, "Bộ Y tế đã nộp báo cáo quý 1 chưa?").startswith("Bộ Y tế")
     idle(a, f"rest:{sender}")
@@ -93,3 +91,4 @@ def test_public_context_carries_over_without_a_notice(channel_assistant: Channel
     assert sessions(a, f"rest:{sender}") == 2
     assert answer.startswith("Bộ Y tế — báo cáo quý IV/2022"), answer
     assert "tạm dừng" not in answer
+
