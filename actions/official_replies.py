@@ -59,6 +59,11 @@ SAVE_FAILED = (
     "Xin lỗi, hệ thống dữ liệu đang bận nên chưa ghi nhận được; chưa có gì được ghi. "
     "Anh/chị vui lòng trả lời \"có\" lại sau ít phút."
 )
+SAVE_UNCERTAIN = (
+    "Xin lỗi, hệ thống dữ liệu phản hồi quá chậm nên tôi chưa biết chắc việc ghi nhận đã hoàn tất hay chưa. "
+    "Anh/chị vui lòng trả lời \"có\" lại sau ít phút: nếu văn bản đã được ghi, tôi sẽ báo là đã ghi nhận "
+    "trước đó và không ghi thêm."
+)
 
 
 def _local(ts: datetime) -> str:
@@ -221,4 +226,41 @@ def reminders_other_agency(linked_name: str, asked_name: str) -> str:
         f"Tài khoản này được liên kết với {linked_name}, nên chỉ nhận nhắc hạn của {linked_name}, không của "
         f"{asked_name}. Cán bộ của {asked_name} liên kết tài khoản của mình bằng mã do bộ phận vận hành cấp. "
         f"Anh/chị vẫn hỏi được tình hình nộp của {asked_name} bất cứ lúc nào."
+    )
+
+
+def obligation_with_code(obligation: ObligationView) -> str:
+    """``"báo cáo quý I/2022 (BC-2022-Q1)"``."""
+    return f"{obligation_label(obligation)} ({obligation.code})"
+
+
+def session_expired_nothing_recorded(minutes: int, obligation: Optional[str], received: Optional[date],
+                                     reference: Optional[str]) -> str:
+    """A new session began (after ``minutes`` idle minutes) while a submission was
+    being collected or awaited "có": it was dropped. Repeats what had been
+    collected (``obligation`` already labelled, ``received`` a local date,
+    ``reference`` ``""`` for "no number"; ``None`` when not collected)."""
+    collected = []
+    if obligation:
+        collected.append(obligation)
+    if received:
+        collected.append(f"ngày gửi {vn_date(received)}")
+    if reference is not None and (reference or collected):
+        collected.append(f"số {reference}" if reference else "không có số hiệu")
+    details = f" Thông tin anh/chị đã nhập: {', '.join(collected)}." if collected else ""
+    return (
+        f"Cuộc trò chuyện đã tạm dừng hơn {minutes} phút nên yêu cầu ghi nhận văn bản đang dở đã được hủy: "
+        f"chưa có gì được ghi.{details} Nếu vẫn muốn ghi nhận, anh/chị vui lòng báo lại từ đầu, ví dụ: "
+        "\"đã gửi báo cáo quý II ngày 14/06/2022 số 15/BC-UBND\"; tôi sẽ đọc lại để anh/chị xác nhận."
+    )
+
+
+def session_expired_outcome_unknown(minutes: int, obligation: Optional[str]) -> str:
+    """Like :func:`session_expired_nothing_recorded`, when the last "có" got
+    :data:`SAVE_UNCERTAIN`: the write may have landed, so it is not denied."""
+    what = obligation or "văn bản"
+    return (
+        f"Cuộc trò chuyện đã tạm dừng hơn {minutes} phút nên yêu cầu ghi nhận {what} đang dở đã được hủy. "
+        "Ở lần xác nhận trước, hệ thống dữ liệu phản hồi quá chậm nên tôi chưa biết chắc văn bản đã được ghi hay "
+        "chưa. Anh/chị hỏi \"đơn vị tôi còn thiếu báo cáo nào\" để kiểm tra trước khi báo lại."
     )

@@ -25,7 +25,8 @@ from actions import replies
 from actions.identity import current_link, is_group_chat, user_channels_since, who
 from actions.lookups import named_agency
 from actions.parsing import clean_reference, find_received_date, find_reference_number
-from actions.services import DatabaseUnavailable, directory, run_accounts, run_db
+from actions.services import DatabaseUnavailable, OutcomeUnknown, directory, run_accounts, run_db
+from actions.sessions import new_session_since
 from bot.db.accounts import NotLinkedError, WrongAgencyError
 from bot.db.views import DuplicateSubmissionError, UnknownObligationError
 from bot.domain.dates import local_today
@@ -357,7 +358,8 @@ class ActionSubmissionSummary(Action):
 class ActionSaveSubmission(Action):
     """On "có": writes the pending submission for the linked account (one row and
     one audit entry), then clears it. With nothing pending it says so, so a
-    replayed "có" writes nothing."""
+    replayed "có" writes nothing; nor does a "có" when a session started after
+    the summary was shown (see :mod:`actions.sessions`)."""
 
     def name(self) -> Text:
         return "action_save_submission"
@@ -367,6 +369,10 @@ class ActionSaveSubmission(Action):
         if not tracker.get_slot("sub_pending"):
             dispatcher.utter_message(text=say.NOTHING_PENDING)
             return []
+        if new_session_since(tracker, "action_submission_summary"):
+            # the summary was shown in an earlier session: this "có" cannot be its answer
+            dispatcher.utter_message(text=say.NOTHING_PENDING)
+            return done
         channel, user_id = who(tracker)
         if channel not in load_settings().identity_channels:
             dispatcher.utter_message(text=say.record_needs_link(channel))
@@ -387,7 +393,8 @@ class ActionSaveSubmission(Action):
                     channel, user_id, tracker.get_slot("sub_agency_code") or "", tracker.get_slot("sub_obligation") or "",
                     received, tracker.get_slot("sub_reference") or "", message=request,
                     message_id=tracker.get_slot("sub_message_id")),
-                passthrough=(NotLinkedError, WrongAgencyError, DuplicateSubmissionError, UnknownObligationError))
+                passthrough=(NotLinkedError, WrongAgencyError, DuplicateSubmissionError, UnknownObligationError),
+                write=True)
         except NotLinkedError:
             dispatcher.utter_message(text=say.record_needs_link(channel))
             return done
@@ -400,9 +407,14 @@ class ActionSaveSubmission(Action):
         except UnknownObligationError:
             dispatcher.utter_message(text=say.NOTHING_PENDING)
             return done
+        except OutcomeUnknown:
+            # the write may still land: never say "nothing was recorded"; a second
+            # "có" is safe (a replayed message id is refused as already recorded)
+            dispatcher.utter_message(text=say.SAVE_UNCERTAIN)
+            return [SlotSet("sub_pending", True)]
         except DatabaseUnavailable:
             dispatcher.utter_message(text=say.SAVE_FAILED)
-            return [SlotSet("sub_pending", True)]  # nothing written: "có" again retries
+            return [SlotSet("sub_pending", True)]  # rolled back, nothing written: "có" again retries
         agency = directory().get(saved.agency_code)
         try:
             obligation = await run_db(lambda repo: repo.get_obligation_by_code(saved.obligation_code))
