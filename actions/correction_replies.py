@@ -32,6 +32,10 @@ MIXED_CHANNELS = (
     "Vì an toàn, tôi không thực hiện: cuộc trò chuyện này vừa nhận tin nhắn từ một kênh khác. "
     + NOTHING_CHANGED + " Anh/chị vui lòng gửi lại yêu cầu trong Zalo hoặc Telegram."
 )
+OUTCOME_UNKNOWN = (
+    "Xin lỗi, hệ thống dữ liệu phản hồi quá chậm nên tôi chưa biết chắc thay đổi đã được thực hiện hay chưa. "
+    "Anh/chị vui lòng xem lại sau ít phút bằng câu \"đơn vị tôi còn thiếu báo cáo nào\" trước khi gửi lại yêu cầu."
+)
 SAVE_FAILED = (
     "Xin lỗi, hệ thống dữ liệu đang bận nên chưa thực hiện được; bản ghi vẫn giữ nguyên. "
     "Anh/chị vui lòng gửi lại yêu cầu rút hoặc sửa sau ít phút."

@@ -30,7 +30,8 @@ from actions.identity import current_link, is_group_chat, user_channels_since, w
 from actions.lookups import named_agency
 from actions.officials import ActionCancelSubmission, ActionSaveSubmission
 from actions.parsing import find_received_date, find_reference_number
-from actions.services import DatabaseUnavailable, directory, repository, run_accounts, run_db
+from actions.services import DatabaseUnavailable, OutcomeUnknown, directory, repository, run_accounts, run_db
+from actions.sessions import new_session_since
 from bot.db.accounts import NotLinkedError
 from bot.db.corrections import (
     Change,
@@ -80,17 +81,6 @@ async def _corrections(call):
 
 def _kind(tracker: Tracker) -> str:
     return "withdraw" if tracker.get_intent_of_latest_message() == "withdraw_submission" else "correct"
-
-
-def _asked_in_this_session(tracker: Tracker) -> bool:
-    """False when a new session began after the question was asked: slots carry
-    over, but a "có" must not confirm what the official no longer sees."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            return False
-        if event.get("event") == "action" and event.get("name") == REQUEST_ACTION:
-            return True
-    return True
 
 
 def _last_of(tracker: Tracker, names: Tuple[str, ...]) -> Optional[str]:
@@ -228,7 +218,7 @@ class ActionCorrectionConfirm(Action):
         if not tracker.get_slot("corr_pending") or not isinstance(request, dict) or not request.get("record_id"):
             dispatcher.utter_message(text=say.NOTHING_PENDING)
             return _CLEARED
-        if not _asked_in_this_session(tracker):
+        if new_session_since(tracker, REQUEST_ACTION):  # slots carried over; the question is out of view
             dispatcher.utter_message(text=say.EXPIRED)
             return _CLEARED
         settings = load_settings()
@@ -253,10 +243,10 @@ class ActionCorrectionConfirm(Action):
                        NothingToChangeError, DuplicateSubmissionError, UnknownObligationError)
         try:
             if kind == "withdraw":
-                before = await _bounded(lambda c: c.withdraw(record_id, **common), passthrough)
+                before = await _write(lambda c: c.withdraw(record_id, **common), passthrough)
                 dispatcher.utter_message(text=say.withdrawn(before))
             else:
-                _, after = await _bounded(lambda c: c.correct(record_id, change, **common), passthrough)
+                _, after = await _write(lambda c: c.correct(record_id, change, **common), passthrough)
                 dispatcher.utter_message(text=say.corrected(after))
         except RecordNotFoundError:
             dispatcher.utter_message(text=say.GONE)
@@ -280,14 +270,19 @@ class ActionCorrectionConfirm(Action):
                     change.reference_number if change.reference_number is not None else record.reference_number))
             else:
                 dispatcher.utter_message(text=say.GONE)
+        except OutcomeUnknown:
+            dispatcher.utter_message(text=say.OUTCOME_UNKNOWN)  # it may have landed: never deny it
         except DatabaseUnavailable:
             dispatcher.utter_message(text=say.SAVE_FAILED)  # nothing written; the request is asked again
         return _CLEARED
 
 
-async def _bounded(call, passthrough):
-    """A write, bounded in time; exceptions in ``passthrough`` come out as they are."""
-    return await run_accounts(lambda accounts: call(CorrectionRepository(accounts.engine)), passthrough=passthrough)
+async def _write(call, passthrough):
+    """A write under the save's one deadline (``BEGIN IMMEDIATE`` on SQLite,
+    :func:`actions.services.run_accounts` with ``write=True``); exceptions in
+    ``passthrough`` come out as they are."""
+    return await run_accounts(lambda accounts: call(CorrectionRepository(accounts.engine)),
+                              passthrough=passthrough, write=True)
 
 
 def _linked_name(error: NotOwnRecordError) -> str:
