@@ -8,15 +8,29 @@ this order, each by a pure rule of :mod:`bot.domain`:
    :func:`bot.domain.claims.find_claims` reads and checks the claims; intent
    ``check_directive_claim``, the claims in ``directive_claims``.
 2. **Several facts in one message** ("ai ban hành và ban hành khi nào?"):
-   :func:`bot.domain.questions.asked_facts` finds two or more; intent
+   :func:`bot.domain.questions.asked_facts` finds two or more (or
+   :func:`bot.domain.topics.asked_areas` two or more priority areas: "khám bệnh
+   từ xa và học trực tuyến"); intent
    ``ask_directive_facts``, the facts in ``directive_facts`` (in the order asked).
-   Messages naming an agency are left to the look-ups.
+   Messages naming an agency are left to the look-ups, except that a status
+   question with a second question in another clause ("Bộ Y tế đã nộp báo cáo
+   quý 2 chưa, mà hạn báo cáo quý 2 là khi nào?") gets ``ask_agency_status``
+   with the other clauses' facts in ``directive_facts``
+   (:func:`bot.domain.questions.facts_beside_status`); the status action
+   answers them after the status.
 3. **A topic** ("văn bản có nói gì về an ninh mạng không?"):
    :func:`bot.domain.topics.extract_topic` and :func:`bot.domain.topics.lookup`
    decide by evidence from the article. Not in the article -> intent
    ``ask_not_in_source``; only something close, or in another part than the one
    DIET chose -> ``ask_source_topic``; in the part DIET chose -> DIET's intent stays.
-   So a topic is never answered with an unrelated area.
+   So a topic is never answered with an unrelated area. A not-in-source
+   question may ask a fact in another clause ("có chế tài nếu nộp muộn không,
+   mà hạn nộp báo cáo quý 3 là bao giờ"): those facts go in ``directive_facts``
+   and are answered after saying what the article does not cover.
+
+Every rule reads the normalised message (:func:`bot.domain.normalise.normalised_text`:
+chat abbreviations expanded, Telex/VNI residue decoded), so "vb 797 nói về j v"
+asks for a summary and "j" is no topic.
 
 The chosen intent gets confidence 1.0 and the others 0.0 (as in
 :class:`bot.nlu.rule_intent.RuleIntentClassifier`). Nothing is trained or stored.
@@ -35,10 +49,11 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain.claims import find_claims
-from bot.domain.questions import FACT_INTENTS, asked_facts
+from bot.domain.normalise import normalised_text
+from bot.domain.questions import AREA_OF_INTENT, FACT_INTENTS, AskedFact, asked_facts, facts_beside_status
 from bot.domain.source import intent_sentences
 from bot.domain.text import fold
-from bot.domain.topics import ABSENT, MENTIONED, extract_topic, lookup, supports
+from bot.domain.topics import ABSENT, MENTIONED, asked_areas, extract_topic, lookup, supports
 
 CONFIDENT = 0.5  # FallbackClassifier's threshold (config.yml)
 CLAIMS, FACTS, TOPIC = "directive_claims", "directive_facts", "directive_topic"
@@ -51,13 +66,37 @@ LOOKUP_INTENTS = frozenset({
 })
 
 
+def _facts(facts: List[AskedFact]) -> List[Dict[Text, Any]]:
+    return [{**asdict(f), "intent": FACT_INTENTS[f.fact]} for f in facts]
+
+
 def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
            confidence: float = 1.0) -> Optional[Dict[Text, Any]]:
     """The override for one message: ``{"intent": name, key: value}`` or ``None`` to keep the classifier's intent.
 
+    ``text`` is the raw message (read through the normaliser), ``intent`` and
+    ``confidence`` the classifier's, ``entities`` the extractors' (an
+    ``agency`` entity with an ``agency_code`` means an agency is named).
     The classifier's intent is kept for a topic only when it is confident
     (``confidence`` >= :data:`CONFIDENT`): otherwise FallbackClassifier would
     drop a question the article answers."""
+    text = normalised_text(text)
+    found = _decide(text, intent, entities, confidence)
+    final = found["intent"] if found else intent
+    if final == "ask_not_in_source" and (found is None or FACTS not in found):
+        facts = [f for f in asked_facts(text) if not _same_clause(f.clause, text)]
+        if facts:
+            return {**(found or {"intent": final}), FACTS: _facts(facts)}
+    return found
+
+
+def _same_clause(clause: str, text: str) -> bool:
+    """True when ``clause`` is the whole message (then no second question was asked)."""
+    return clause == re.sub(r"[?!.…\s]+$", "", fold(text))
+
+
+def _decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
+            confidence: float) -> Optional[Dict[Text, Any]]:
     named_agency = any(e.get("entity") == "agency" and e.get("agency_code") for e in entities)
     lookup_intent = intent in LOOKUP_INTENTS
     if not lookup_intent:
@@ -66,7 +105,15 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
             return {"intent": "check_directive_claim", CLAIMS: [asdict(c) for c in claims]}
     facts = asked_facts(text)
     if len(facts) >= 2 and not named_agency:
-        return {"intent": "ask_directive_facts", FACTS: [{**asdict(f), "intent": FACT_INTENTS[f.fact]} for f in facts]}
+        return {"intent": "ask_directive_facts", FACTS: _facts(facts)}
+    areas = [] if named_agency or lookup_intent else asked_areas(text)
+    if areas:  # "văn bản nói gì về khám bệnh từ xa và học trực tuyến": one answer per area
+        return {"intent": "ask_directive_facts",
+                FACTS: _facts([AskedFact(AREA_OF_INTENT[a], fold(part)) for a, part in areas])}
+    if named_agency:
+        beside = facts_beside_status(text)
+        if beside:
+            return {"intent": "ask_agency_status", FACTS: _facts(beside)}
     names_document = bool(_NAMES_DOCUMENT.search(fold(text)))
     if named_agency or (lookup_intent and intent != "ask_followup_period" and not names_document):
         return None  # ("chữ ký số thì sao" may look like a follow-up: periods, plans and agencies are no topics)

@@ -38,10 +38,39 @@ def test_kept(text, diet):
     assert decide(text, diet, []) is None
 
 
+BYT = {"entity": "agency", "start": 0, "end": 7, "value": "Bộ Y tế", "agency_code": "BYT"}
+
+
 def test_a_message_naming_an_agency_is_left_to_the_lookups():
-    text = "Bộ Y tế và UBND tỉnh Nam Định, hạn nộp kế hoạch khi nào và nộp chưa"
-    entity = {"entity": "agency", "start": 0, "end": 7, "value": "Bộ Y tế", "agency_code": "BYT"}
-    assert decide(text, "ask_agency_status", [entity]) is None
+    assert decide("Bộ Y tế và UBND tỉnh Nam Định đã nộp báo cáo quý 1 chưa", "ask_agency_status", [BYT]) is None
+    assert decide("hạn báo cáo quý 3 của Bộ Y tế", "ask_agency_status", [BYT]) is None
+
+
+@pytest.mark.parametrize("text,diet,facts", [
+    ("Bộ Y tế đã nộp báo cáo quý 2 chưa, mà hạn báo cáo quý 2 là khi nào", "ask_deadline", ["ask_deadline"]),
+    ("Bộ Y tế và UBND tỉnh Nam Định, hạn nộp kế hoạch khi nào và nộp chưa", "ask_agency_status", ["ask_deadline"]),
+    ("Bộ Y tế còn thiếu gì không? văn bản 797 ban hành ngày nào", "ask_doc_date", ["ask_doc_date"]),
+    ("Bộ Y tế nộp kh chưa, kh gửi về đâu z", "ask_plan", ["ask_plan"]),
+])
+def test_a_status_question_and_a_second_question(text, diet, facts):
+    found = decide(text, diet, [BYT])
+    assert found["intent"] == "ask_agency_status"
+    assert [f["intent"] for f in found["directive_facts"]] == facts
+
+
+def test_a_fact_asked_beside_a_topic_the_article_does_not_cover():
+    found = decide("có chế tài nếu nộp muộn không, mà hạn nộp báo cáo quý 3 là bao giờ", "ask_not_in_source", [])
+    assert found["intent"] == "ask_not_in_source"
+    assert [f["intent"] for f in found["directive_facts"]] == ["ask_deadline"]
+    assert decide("có chế tài nếu nộp báo cáo muộn không", "ask_not_in_source", []) is None
+
+
+@pytest.mark.parametrize("text,diet", [
+    ("vb 797 nói về j v", "ask_doc_summary"),  # "j" (gì) is no topic
+    ("khám bệnh từ xa có đc nhắc đến hok", "ask_area_health"),  # nor "hok" (không)
+])
+def test_chat_abbreviations_are_no_topics(text, diet):
+    assert decide(text, diet, [], confidence=0.9) is None
 
 
 def test_process_sets_intent_ranking_and_the_findings():
@@ -54,7 +83,7 @@ def test_process_sets_intent_ranking_and_the_findings():
     assert [r["confidence"] for r in message.get("intent_ranking")] == [1.0, 0.0, 0.0]
     assert message.get("directive_facts") == [
         {"fact": "number", "clause": "so hieu", "intent": "ask_doc_number"},
-        {"fact": "date", "clause": "ngay ban hanh cua vb 797", "intent": "ask_doc_date"},
+        {"fact": "date", "clause": "ngay ban hanh cua van ban 797", "intent": "ask_doc_date"},  # "vb" read as meant
     ]
     assert {"intent", "intent_ranking", "directive_facts"} <= set(message.as_dict(only_output_properties=True))
 
@@ -73,3 +102,9 @@ def test_an_unsure_classifier_does_not_keep_a_topic_question():
     text = "văn bản có nói về thương mại điện tử không"
     assert decide(text, "ask_area_ecommerce", [], confidence=0.9) is None
     assert decide(text, "ask_area_ecommerce", [], confidence=0.3)["intent"] == "ask_source_topic"
+
+
+def test_two_priority_areas_are_two_facts():
+    found = decide("văn bản nói gì về khám bệnh từ xa và học trực tuyến", "ask_area_health", [], confidence=0.9)
+    assert found["intent"] == "ask_directive_facts"
+    assert [f["intent"] for f in found["directive_facts"]] == ["ask_area_health", "ask_area_education"]
