@@ -68,7 +68,7 @@ CUES: Dict[str, "re.Pattern[str]"] = {
                       r"\bnhiem vu (?:gi|nao|la gi)\b|\b(?:liet ke|ke ten|danh sach) (?:cac )?nhiem vu\b"),
     SUMMARY: re.compile(r"\btom (?:tat|luoc)\b|\bnoi dung (?:chinh|chu yeu)\b|\bnoi ve (?:gi|cai gi|van de gi)\b|"
                         rf"\b{_DOC} (?:797 )?(?:la gi|quy dinh gi|co noi dung gi)\b"),
-    PLAN: re.compile(r"\b(?:xay dung|lap|gui|nop) (?:ke hoach|kh)\b(?! (?:truoc|vao|khi|ngay|han|bao gio|luc))|"
+    PLAN: re.compile(r"\b(?:xay dung|lap|lam|gui|nop) (?:ke hoach|kh)\b(?! (?:truoc|vao|khi|ngay|han|bao gio|luc))|"
                      # what the addressees must do: build and send a plan ("các tỉnh phải làm gì")
                      r"\b(?:tinh|bo|dia phuong|bo nganh|co quan|don vi) (?:phai|can|can phai) (?:lam|thuc hien) "
                      r"(?:gi|nhung gi|nhung viec gi|viec gi)\b|"
@@ -146,6 +146,9 @@ def asked_facts(text: str) -> List[AskedFact]:
                 facts = [DEADLINE]
             elif LEGAL_BASIS in previous:
                 facts = []
+        if facts == [ADDRESSEES] and not _DOCUMENT_WORDS.search(clause) and set(previous) & {PLAN, QUARTERLY_REPORT}:
+            # "lập kế hoạch gì và gửi đâu": where the plan (or report) goes, not the directive's addressees
+            facts = [f for f in previous if f in (PLAN, QUARTERLY_REPORT)][:1]
         previous = facts or previous
         for fact in facts:
             if fact not in seen:

@@ -43,6 +43,10 @@ def test_compound_questions(text, expected):
     ("định hướng xuyên suốt của năm 2022 là gì", ["orientation"]),
     ("báo cáo gửi cho ai", ["quarterly_report"]),  # where reports go, not the directive's addressees
     ("Bộ Y tế đã nộp báo cáo quý 1 chưa", []),
+    # "gửi đâu" after a plan asks where the plan goes (one question, not the addressees)
+    ("tỉnh phải lập kế hoạch gì và gửi đâu", ["plan"]),
+    ("tỉnh phải làm kh j, gửi đâu z", ["plan"]),
+    ("tinhr phair laapj kees hoachj gif, guwir ddaau", ["plan"]),
 ])
 def test_single_questions(text, expected):
     assert facts(text) == expected
