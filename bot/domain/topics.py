@@ -393,10 +393,11 @@ def uncovered_topic(text: str) -> Optional[str]:
 AREA_INTENTS: Tuple[str, ...] = ("ask_area_ecommerce", "ask_area_education", "ask_area_health",
                                  "ask_area_daily_life", "ask_area_public_services", "ask_area_sme")
 AREA_WORDS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = tuple((intent, re.compile(p)) for intent, p in (
-    ("ask_area_ecommerce", r"\b(?:san|thuong mai dien tu|tmdt|ban hang|mua ban|ban (?:nong san|san pham))\b"),
-    ("ask_area_education", r"\b(?:hoc|day hoc|giao duc|truong hoc|hoc sinh|sinh vien)\b"),
-    ("ask_area_health", r"\b(?:kham|chua benh|suc khoe|y te|benh vien|bac si)\b"),
-    ("ask_area_daily_life", r"\b(?:di lai|an uong|giai tri|du lich|doi song)\b"),
+    ("ask_area_ecommerce", r"\b(?:tren san|san (?:thuong mai|tmdt|online)|thuong mai dien tu|tmdt|ban hang|mua ban|"
+                           r"ban (?:nong san|san pham))\b"),
+    ("ask_area_education", r"\b(?:(?:hoc|day) (?:truc tuyen|online|tu xa|qua mang)|day hoc|giao duc|truong hoc)\b"),
+    ("ask_area_health", r"\b(?:kham (?:benh|chua benh)|chua benh|suc khoe|y te|benh vien|bac si)\b"),
+    ("ask_area_daily_life", r"\b(?:di lai|an uong|giai tri|du lich)\b"),
     ("ask_area_public_services", r"\b(?:dich vu cong|dvc|thu tuc hanh chinh|ho so hanh chinh)\b"),
     ("ask_area_sme", r"\b(?:doanh nghiep|dn) nho va vua\b|\bdnnvv\b"),
 ))
@@ -464,3 +465,13 @@ def asked_areas(text: str) -> List[Tuple[str, str]]:
             if area not in {a for a, _ in found}:
                 found.append((area, piece))
     return found if len(found) >= 2 else []
+
+
+def single_area(evidence: Evidence) -> Optional[str]:
+    """The area intent whose sentence alone says the topic (``mentioned`` only in
+    that area's item of the article: "y tế", "bán hàng trực tuyến"), else ``None``."""
+    if evidence.status != MENTIONED or not evidence.sentences:
+        return None
+    found = {s.index for s in evidence.sentences}
+    areas = [a for a in AREA_INTENTS if found <= set(_area_sentences(a))]
+    return areas[0] if len(areas) == 1 else None

@@ -22,7 +22,8 @@ this order, each by a pure rule of :mod:`bot.domain`:
    :func:`bot.domain.topics.extract_topic` and :func:`bot.domain.topics.lookup`
    decide by evidence from the article. Not in the article -> intent
    ``ask_not_in_source``; only something close, or in another part than the one
-   DIET chose -> ``ask_source_topic``; in the part DIET chose -> DIET's intent stays.
+   DIET chose -> ``ask_source_topic``; in the part DIET chose -> DIET's intent stays;
+   said only in one priority area's item ("văn bản nói gì về y tế") -> that area's intent.
    So a topic is never answered with an unrelated area. A not-in-source
    question may ask a fact in another clause ("có chế tài nếu nộp muộn không,
    mà hạn nộp báo cáo quý 3 là bao giờ"): those facts go in ``directive_facts``
@@ -53,7 +54,7 @@ from bot.domain.normalise import normalised_text
 from bot.domain.questions import AREA_OF_INTENT, FACT_INTENTS, AskedFact, asked_facts, facts_beside_status
 from bot.domain.source import intent_sentences
 from bot.domain.text import fold
-from bot.domain.topics import ABSENT, MENTIONED, asked_areas, extract_topic, lookup, supports
+from bot.domain.topics import ABSENT, MENTIONED, asked_areas, extract_topic, lookup, single_area, supports
 
 CONFIDENT = 0.5  # FallbackClassifier's threshold (config.yml)
 CLAIMS, FACTS, TOPIC = "directive_claims", "directive_facts", "directive_topic"
@@ -133,6 +134,9 @@ def _decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
         return {"intent": "ask_not_in_source", TOPIC: info}
     if evidence.status == MENTIONED and set(info["sentences"]) & set(chosen) and confidence >= CONFIDENT:
         return None  # DIET chose the part of the directive that says it
+    area = single_area(evidence)
+    if area is not None:
+        return {"intent": area, TOPIC: info}  # said only in one priority area's item: that area's answer
     return {"intent": "ask_source_topic", TOPIC: info}
 
 

@@ -101,10 +101,25 @@ def test_a_short_form_after_a_lookup_is_left_to_the_lookups():
 def test_an_unsure_classifier_does_not_keep_a_topic_question():
     text = "văn bản có nói về thương mại điện tử không"
     assert decide(text, "ask_area_ecommerce", [], confidence=0.9) is None
-    assert decide(text, "ask_area_ecommerce", [], confidence=0.3)["intent"] == "ask_source_topic"
+    # unsure: the rule decides (confidence 1.0), and the article says it only in the e-commerce item
+    assert decide(text, "ask_area_ecommerce", [], confidence=0.3)["intent"] == "ask_area_ecommerce"
 
 
 def test_two_priority_areas_are_two_facts():
     found = decide("văn bản nói gì về khám bệnh từ xa và học trực tuyến", "ask_area_health", [], confidence=0.9)
     assert found["intent"] == "ask_directive_facts"
     assert [f["intent"] for f in found["directive_facts"]] == ["ask_area_health", "ask_area_education"]
+
+
+@pytest.mark.parametrize("text,diet,area", [
+    ("văn bản nói gì về y tế", "ask_doc_summary", "ask_area_health"),
+    ("vb nói j về bán hàng trực tuyến", "ask_source_topic", "ask_area_ecommerce"),
+    ("văn bản nói gì về du lịch và đi lại", "ask_doc_summary", "ask_area_daily_life"),
+])
+def test_a_topic_said_only_in_one_priority_area_gets_that_area(text, diet, area):
+    assert decide(text, diet, [], confidence=0.4)["intent"] == area
+
+
+def test_a_topic_in_no_area_or_several_is_not_an_area():
+    assert decide("văn bản có nói về học phí không", "ask_area_education", [])["intent"] == "ask_not_in_source"
+    assert decide("văn bản nói gì về doanh nghiệp", "ask_area_health", [])["intent"] == "ask_source_topic"
