@@ -187,6 +187,11 @@ def facts_beside_status(text: str) -> List[AskedFact]:
     return asked_facts(others) if others else []
 
 
+def clauses_of(text: str) -> List[str]:
+    """The folded, normalised clauses of ``text`` (cut as :func:`asked_facts` cuts them)."""
+    return [c.strip() for c in _CLAUSE.split(chat_fold(text or "")) if c.strip()]
+
+
 def is_compound(text: str) -> Tuple[bool, List[AskedFact]]:
     """``(True, facts)`` when ``text`` asks two or more different facts."""
     facts = asked_facts(text)

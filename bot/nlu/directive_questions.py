@@ -51,10 +51,30 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain.claims import find_claims
 from bot.domain.normalise import normalised_text
-from bot.domain.questions import AREA_OF_INTENT, FACT_INTENTS, AskedFact, asked_facts, facts_beside_status
+from bot.domain.questions import (
+    AREA_OF_INTENT,
+    DEADLINE,
+    FACT_INTENTS,
+    PLAN,
+    QUARTERLY_REPORT,
+    AskedFact,
+    asked_facts,
+    clause_facts,
+    clauses_of,
+    facts_beside_status,
+)
 from bot.domain.source import intent_sentences
 from bot.domain.text import fold
-from bot.domain.topics import ABSENT, MENTIONED, asked_areas, extract_topic, lookup, single_area, supports
+from bot.domain.topics import (
+    ABSENT,
+    MENTIONED,
+    asked_areas,
+    extract_topic,
+    lookup,
+    single_area,
+    supports,
+    uncovered_topic,
+)
 
 CONFIDENT = 0.5  # FallbackClassifier's threshold (config.yml)
 CLAIMS, FACTS, TOPIC = "directive_claims", "directive_facts", "directive_topic"
@@ -91,6 +111,21 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
     return found
 
 
+def _facts_beside_uncovered(text: str) -> List[AskedFact]:
+    """The facts asked in the other clauses of a message one of whose clauses asks
+    a commonly asked topic the article does not cover (:func:`bot.domain.topics.uncovered_topic`:
+    "có bị kỷ luật nếu không gửi kế hoạch không, và hạn nộp kế hoạch khi nào" -> [deadline]).
+    A clause that asks a fact of the directive itself ("ai ký") is no such clause;
+    mentions of the plan, the reports or a due date inside it ("không gửi kế hoạch") are its context."""
+    clauses = clauses_of(text)
+    uncovered = [c for c in clauses if uncovered_topic(c)
+                 and set(clause_facts(c)) <= {PLAN, QUARTERLY_REPORT, DEADLINE}]
+    if not uncovered or len(uncovered) == len(clauses):
+        return []
+    rest = [c for c in clauses if c not in uncovered]
+    return asked_facts(" ? ".join(rest))
+
+
 def _same_clause(clause: str, text: str) -> bool:
     """True when ``clause`` is the whole message (then no second question was asked)."""
     return clause == re.sub(r"[?!.…\s]+$", "", fold(text))
@@ -105,6 +140,10 @@ def _decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
         if claims:
             return {"intent": "check_directive_claim", CLAIMS: [asdict(c) for c in claims]}
     facts = asked_facts(text)
+    if not named_agency and (not lookup_intent or intent == "ask_deadline"):  # not the officials' workflow
+        beside = _facts_beside_uncovered(text)
+        if beside:
+            return {"intent": "ask_not_in_source", FACTS: _facts(beside)}
     if len(facts) >= 2 and not named_agency:
         return {"intent": "ask_directive_facts", FACTS: _facts(facts)}
     areas = [] if named_agency or lookup_intent else asked_areas(text)

@@ -123,3 +123,19 @@ def test_a_topic_said_only_in_one_priority_area_gets_that_area(text, diet, area)
 def test_a_topic_in_no_area_or_several_is_not_an_area():
     assert decide("văn bản có nói về học phí không", "ask_area_education", [])["intent"] == "ask_not_in_source"
     assert decide("văn bản nói gì về doanh nghiệp", "ask_area_health", [])["intent"] == "ask_source_topic"
+
+
+@pytest.mark.parametrize("text,diet,facts", [
+    # the plan is only the context of the sanction asked: not a question about the plan
+    ("có bị kỷ luật nếu không gửi kế hoạch không, và hạn nộp kế hoạch khi nào", "ask_plan", ["ask_deadline"]),
+    ("gửi bc qua hệ thống nào, mà hạn nộp bc q2 khi nào", "ask_deadline", ["ask_deadline"]),
+])
+def test_a_fact_beside_a_commonly_asked_uncovered_topic(text, diet, facts):
+    found = decide(text, diet, [])
+    assert found["intent"] == "ask_not_in_source"
+    assert [f["intent"] for f in found["directive_facts"]] == facts
+
+
+def test_a_clause_that_asks_a_fact_is_no_uncovered_topic():
+    # "ai ký" is also a commonly asked uncovered topic (the signer's name), but here it asks the issuer
+    assert decide("ai ký văn bản và căn cứ quyết định nào", "ask_issuer", [])["intent"] == "ask_directive_facts"
