@@ -30,8 +30,10 @@ SIMPLE: Dict[str, str] = {
     "hnay": "hôm nay", "hqua": "hôm qua", "trc": "trước",
     "ng": "người", "mk": "mình", "mik": "mình", "cq": "cơ quan",
     "dvc": "dịch vụ công", "tmđt": "thương mại điện tử", "tmdt": "thương mại điện tử",
-    "cntt": "công nghệ thông tin", "csdl": "cơ sở dữ liệu",
+    "cntt": "công nghệ thông tin", "csdl": "cơ sở dữ liệu", "qg": "quốc gia",
 }
+# Only when typed in lower case: in capitals they are short forms of provinces ("ND": Nam Định).
+LOWER_ONLY: Dict[str, str] = {"nd": "nội dung"}
 # Single lower-case letters: only when typed in lower case ("V" may be a Roman five).
 LETTERS: Dict[str, str] = {"k": "không", "j": "gì", "z": "vậy", "v": "vậy", "r": "rồi"}
 # Words after which a letter is a label ("mục V", "điểm a"), not an abbreviation.
@@ -120,6 +122,9 @@ def expand(tokens: Sequence[Tuple[str, str]]) -> List[Expansion]:
             continue
         if low in SIMPLE:
             result.append(Expansion(i, i, SIMPLE[low]))
+            continue
+        if text in LOWER_ONLY:
+            result.append(Expansion(i, i, LOWER_ONLY[text]))
             continue
         if low == "bn":
             result.append(Expansion(i, i, "bạn" if next_word(i) == "oi" else "bao nhiêu"))

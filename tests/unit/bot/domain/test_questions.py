@@ -24,6 +24,7 @@ def facts(text):
     # what the addressees must do is the plan
     ("các bộ phải làm những gì và báo cáo định kỳ ra sao", ["plan", "quarterly_report"]),
     ("vb gửi ai, các tỉnh cần làm gì", ["addressees", "plan"]),
+    ("ai ban hành vb, gửi cho những đâu, hạn nộp kh khi nào", ["issuer", "addressees", "deadline"]),
     # chat abbreviations and Telex residue are read as meant
     ("soos hieeuj vb laf gi, ddc kys ngayf naof", ["number", "date"]),
 ])
