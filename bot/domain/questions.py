@@ -51,7 +51,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         r"ra|ky|phat hanh)\b|"
                        r"\bban hanh boi\b|\b(?:do|cua) (?:ai|bo nao|co quan nao|don vi nao)\b|\bco quan ban hanh\b|"
                        r"\bnguoi ky\b|\bnoi ban hanh\b|\bchu the ban hanh\b"),
-    ADDRESSEES: re.compile(r"\bgui (?:cho |den |toi |ve )?(?:ai|nhung ai|dau|nhung dau|nhung noi nao|noi nao|nhung co quan nao|co quan nao|nhung don vi nao|"
+    ADDRESSEES: re.compile(r"\bgui (?:cho |den |toi |ve )?(?:ai|nhung ai|dau|nhung dau|"
+                           r"nhung noi nao|noi nao|nhung co quan nao|co quan nao|nhung don vi nao|"
                            r"don vi nao|bo nganh nao)\b|\bnoi nhan\b|\bdoi tuong (?:nhan|ap dung|thuc hien)\b|"
                            r"\bap dung (?:cho|voi|doi voi) (?:ai|nhung ai|co quan nao|nhung co quan nao)\b|\bdanh cho ai\b|"
                            r"\bai (?:phai|can|co trach nhiem) thuc hien\b|\bpham vi ap dung\b"),
