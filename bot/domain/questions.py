@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
 from bot.domain.normalise import chat_fold
+from bot.domain.text import fold, nfc
 
 NUMBER, DATE, ISSUER, ADDRESSEES, LEGAL_BASIS = "number", "date", "issuer", "addressees", "legal_basis"
 YEAR_ROLE, ORIENTATION, PRIORITY_AREAS, TASKS, SUMMARY = "year_role", "orientation", "priority_areas", "tasks", "summary"
@@ -191,6 +192,20 @@ def facts_beside_status(text: str) -> List[AskedFact]:
 def clauses_of(text: str) -> List[str]:
     """The folded, normalised clauses of ``text`` (cut as :func:`asked_facts` cuts them)."""
     return [c.strip() for c in _CLAUSE.split(chat_fold(text or "")) if c.strip()]
+
+
+def text_clauses(text: str) -> List[str]:
+    """The clauses of ``text`` as written (NFC, accents kept: topics are looked up
+    with them), cut where :func:`clauses_of` cuts; ``text`` should already be
+    normalised (:func:`bot.domain.normalise.normalised_text`)."""
+    text = nfc(text or "")
+    folded = "".join((fold(c) or " ")[:1] for c in text).lower()  # same length as text
+    pieces, last = [], 0
+    for m in _CLAUSE.finditer(folded):
+        pieces.append(text[last:m.start()])
+        last = m.end()
+    pieces.append(text[last:])
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def is_compound(text: str) -> Tuple[bool, List[AskedFact]]:

@@ -62,6 +62,7 @@ from bot.domain.questions import (
     clause_facts,
     clauses_of,
     facts_beside_status,
+    text_clauses,
 )
 from bot.domain.source import intent_sentences
 from bot.domain.text import fold
@@ -126,6 +127,37 @@ def _facts_beside_uncovered(text: str) -> List[AskedFact]:
     return asked_facts(" ? ".join(rest))
 
 
+def _facts_and_topics(text: str, facts: List[AskedFact]) -> Optional[Dict[Text, Any]]:
+    """A message asking facts in some clauses and a topic in another ("nội dung phổ
+    cập gồm những gì, có nói về khám chữa bệnh từ xa không"; "văn bản có nói về trí
+    tuệ nhân tạo không, còn ai ban hành văn bản"): a topic the article says only in
+    one priority area's item is one more fact (that area); a topic it does not
+    mention makes the message ``ask_not_in_source`` with the facts beside it.
+    ``None`` when no clause without a fact has a topic, or a topic is neither."""
+    areas: List[AskedFact] = []
+    absent: Optional[Dict[Text, Any]] = None
+    for clause in text_clauses(text):
+        if clause_facts(fold(clause)):
+            continue
+        topic = extract_topic(clause)
+        if topic is None or asked_facts(topic.text):
+            continue
+        evidence = lookup(topic.text)
+        area = single_area(evidence)
+        if area is not None:
+            areas.append(AskedFact(AREA_OF_INTENT[area], fold(topic.text)))
+        elif evidence.status == ABSENT and absent is None:
+            absent = {"text": topic.text, "status": ABSENT, "sentences": []}
+        else:
+            return None  # something close, or in several parts: the topic rules below answer it
+    both = facts + [a for a in areas if a.fact not in {f.fact for f in facts}]
+    if absent is not None:
+        return {"intent": "ask_not_in_source", TOPIC: absent, FACTS: _facts(both)}
+    if areas and len(both) >= 2:
+        return {"intent": "ask_directive_facts", FACTS: _facts(both)}
+    return None
+
+
 def _same_clause(clause: str, text: str) -> bool:
     """True when ``clause`` is the whole message (then no second question was asked)."""
     return clause == re.sub(r"[?!.…\s]+$", "", fold(text))
@@ -144,6 +176,10 @@ def _decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
         beside = _facts_beside_uncovered(text)
         if beside:
             return {"intent": "ask_not_in_source", FACTS: _facts(beside)}
+    if facts and not named_agency and (not lookup_intent or intent == "ask_deadline"):
+        mixed = _facts_and_topics(text, facts)
+        if mixed is not None:
+            return mixed
     if len(facts) >= 2 and not named_agency:
         return {"intent": "ask_directive_facts", FACTS: _facts(facts)}
     areas = [] if named_agency or lookup_intent else asked_areas(text)

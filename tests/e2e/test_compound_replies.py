@@ -28,6 +28,8 @@ from .conftest import Assistant
     ("vb nói gì về tư vấn sức khỏe và dạy học trực tuyến", [r"tư vấn sức khỏe", r"dạy học trực tuyến"]),
     # a topic the article does not cover, then a deadline
     ("nộp bc muộn có bị phạt không, hạn nộp kế hoạch là ngày nào", [r"không (?:đề cập|nói|nêu)", r"30/04/2022"]),
+    # a topic the article does not mention, then a fact
+    ("vb có nhắc tới blockchain ko, còn ai ban hành vb", [r"không đề cập «blockchain»", r"Bộ Thông tin và Truyền thông"]),
 ])
 def test_every_part_is_answered(assistant: Assistant, message: str, expected: list) -> None:
     reply = unicodedata.normalize("NFC", reply_text(assistant.send(f"compound-{uuid.uuid4().hex[:10]}", message)))

@@ -65,3 +65,11 @@ def test_single_questions(text, expected):
 ])
 def test_facts_beside_a_status_question(text, expected):
     assert [f.fact for f in facts_beside_status(text)] == expected
+
+
+def test_text_clauses_keep_the_accents_and_cut_where_the_facts_are_cut():
+    from bot.domain.questions import clauses_of, text_clauses
+
+    text = "văn bản có nói về trí tuệ nhân tạo không, còn ai ban hành văn bản"
+    assert text_clauses(text) == ["văn bản có nói về trí tuệ nhân tạo không", "ai ban hành văn bản"]
+    assert len(text_clauses(text)) == len(clauses_of(text))

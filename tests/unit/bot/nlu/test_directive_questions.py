@@ -139,3 +139,16 @@ def test_a_fact_beside_a_commonly_asked_uncovered_topic(text, diet, facts):
 def test_a_clause_that_asks_a_fact_is_no_uncovered_topic():
     # "ai ký" is also a commonly asked uncovered topic (the signer's name), but here it asks the issuer
     assert decide("ai ký văn bản và căn cứ quyết định nào", "ask_issuer", [])["intent"] == "ask_directive_facts"
+
+
+def test_a_topic_the_article_does_not_cover_beside_a_fact():
+    found = decide("văn bản có nói về trí tuệ nhân tạo không, còn ai ban hành văn bản", "ask_issuer", [])
+    assert found["intent"] == "ask_not_in_source"
+    assert found["directive_topic"]["text"] == "trí tuệ nhân tạo"
+    assert [f["intent"] for f in found["directive_facts"]] == ["ask_issuer"]
+
+
+def test_a_priority_area_beside_a_fact_is_one_more_fact():
+    found = decide("nội dung phổ cập gồm những gì, có nói về khám chữa bệnh từ xa không", "ask_area_health", [])
+    assert found["intent"] == "ask_directive_facts"
+    assert [f["intent"] for f in found["directive_facts"]] == ["ask_priority_areas", "ask_area_health"]
