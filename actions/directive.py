@@ -83,6 +83,8 @@ async def answer_facts(dispatcher: CollectingDispatcher, tracker: Tracker, facts
             except DatabaseUnavailable:
                 dispatcher.utter_message(response="utter_db_unavailable")
             events += query.slots("deadline")
+        elif fact.fact == q.NOT_IN_SOURCE:  # the clause holds the topic as the user wrote it
+            dispatcher.utter_message(text=wording.not_in_source_reply(fact.clause, load_settings().directive_full_text_url))
         elif fact.fact in RESPONSES:
             dispatcher.utter_message(response=RESPONSES[fact.fact])
     return events

@@ -38,6 +38,10 @@ FACT_INTENTS: Dict[str, str] = {
 # (found by bot.domain.topics.asked_areas, not by cues): "area_health" -> "ask_area_health".
 AREAS = ("area_ecommerce", "area_education", "area_health", "area_daily_life", "area_public_services", "area_sme")
 FACT_INTENTS.update({area: f"ask_{area}" for area in AREAS})
+# A topic the article does not mention, asked beside a status question ("..., và văn
+# bản có nói về chữ ký số không"); its ``clause`` is the topic as the user wrote it.
+NOT_IN_SOURCE = "not_in_source"
+FACT_INTENTS[NOT_IN_SOURCE] = "ask_not_in_source"
 AREA_OF_INTENT: Dict[str, str] = {f"ask_{area}": area for area in AREAS}
 
 _DOC = r"(?:van ban|vb|cong van|cv|797)"

@@ -55,6 +55,7 @@ from bot.domain.questions import (
     AREA_OF_INTENT,
     DEADLINE,
     FACT_INTENTS,
+    NOT_IN_SOURCE,
     PLAN,
     QUARTERLY_REPORT,
     AskedFact,
@@ -62,6 +63,7 @@ from bot.domain.questions import (
     clause_facts,
     clauses_of,
     facts_beside_status,
+    is_status_clause,
     text_clauses,
 )
 from bot.domain.source import intent_sentences
@@ -158,6 +160,24 @@ def _facts_and_topics(text: str, facts: List[AskedFact]) -> Optional[Dict[Text, 
     return None
 
 
+def _absent_beside_status(text: str) -> List[AskedFact]:
+    """Topics the article does not mention, each asked in its own clause beside a
+    status question ("tỉnh Quảng Ninh nộp báo cáo quý 1 chưa và văn bản có nói về
+    chữ ký số không"): one ``not_in_source`` fact each, the topic as its clause."""
+    clauses = text_clauses(text)
+    if not any(is_status_clause(fold(c)) for c in clauses):
+        return []
+    found: List[AskedFact] = []
+    for clause in clauses:
+        folded = fold(clause)
+        if is_status_clause(folded) or clause_facts(folded):
+            continue
+        topic = extract_topic(clause)
+        if topic is not None and not asked_facts(topic.text) and lookup(topic.text).status == ABSENT:
+            found.append(AskedFact(NOT_IN_SOURCE, topic.text))
+    return found
+
+
 def _same_clause(clause: str, text: str) -> bool:
     """True when ``clause`` is the whole message (then no second question was asked)."""
     return clause == re.sub(r"[?!.…\s]+$", "", fold(text))
@@ -187,7 +207,7 @@ def _decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
         return {"intent": "ask_directive_facts",
                 FACTS: _facts([AskedFact(AREA_OF_INTENT[a], fold(part)) for a, part in areas])}
     if named_agency:
-        beside = facts_beside_status(text)
+        beside = facts_beside_status(text) + _absent_beside_status(text)
         if beside:
             return {"intent": "ask_agency_status", FACTS: _facts(beside)}
     names_document = bool(_NAMES_DOCUMENT.search(fold(text)))

@@ -24,6 +24,8 @@ from .conftest import Assistant
      [r"Bộ Công an", r"quý I/2022", r"06/03/2022"]),
     # a status question in chat abbreviations, then where the plan goes
     ("BYT nộp kh chưa ad, mà kh gửi về đâu z", [r"Bộ Y tế", r"[Kk]ế hoạch", r"Bộ Thông tin và Truyền thông|Bộ TT&TT"]),
+    # a status question, then a topic the article does not mention
+    ("tỉnh Hà Nam nộp bc q1 chưa, và vb có nói về chữ ký số không", [r"Tỉnh Hà Nam", r"quý I/2022", r"không đề cập «chữ ký số»"]),
     # two priority areas
     ("vb nói gì về tư vấn sức khỏe và dạy học trực tuyến", [r"tư vấn sức khỏe", r"dạy học trực tuyến"]),
     # a topic the article does not cover, then a deadline

@@ -247,3 +247,12 @@ async def test_a_status_question_with_a_fact_of_the_directive(database):
     messages, _ = await run(ActionAgencyStatus(), t)
     assert "Tỉnh Quảng Ninh" in texts(messages).split("\n")[0]
     assert messages[-1].get("response") == "utter_doc_date"
+
+
+async def test_a_status_question_and_a_topic_the_article_does_not_cover(database):
+    slots = {"agency": "Tỉnh Quảng Ninh", "agency_code": "QUANGNINH"}
+    t = tracker("Quảng Ninh nộp bc q1 chưa và vb có nói về chữ ký số không", slots, intent="ask_agency_status")
+    t.latest_message["directive_facts"] = [{"fact": "not_in_source", "clause": "chữ ký số", "intent": "ask_not_in_source"}]
+    messages, _ = await run(ActionAgencyStatus(), t)
+    reply = texts(messages)
+    assert reply.index("Tỉnh Quảng Ninh — báo cáo quý I/2022") < reply.index("không đề cập «chữ ký số»")

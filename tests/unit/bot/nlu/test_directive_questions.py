@@ -152,3 +152,11 @@ def test_a_priority_area_beside_a_fact_is_one_more_fact():
     found = decide("nội dung phổ cập gồm những gì, có nói về khám chữa bệnh từ xa không", "ask_area_health", [])
     assert found["intent"] == "ask_directive_facts"
     assert [f["intent"] for f in found["directive_facts"]] == ["ask_priority_areas", "ask_area_health"]
+
+
+def test_a_topic_the_article_does_not_cover_beside_a_status_question():
+    text = "tỉnh Quảng Ninh nộp bc q1 chưa và vb có nói về chữ ký số không"
+    entity = {"entity": "agency", "start": 0, "end": 15, "value": "Tỉnh Quảng Ninh", "agency_code": "QUANGNINH"}
+    found = decide(text, "ask_agency_status", [entity])
+    assert found["intent"] == "ask_agency_status"
+    assert found["directive_facts"] == [{"fact": "not_in_source", "clause": "chữ ký số", "intent": "ask_not_in_source"}]
