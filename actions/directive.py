@@ -42,6 +42,7 @@ RESPONSES: Dict[str, str] = {
     q.ADDRESSEES: "utter_addressees", q.ORIENTATION: "utter_orientation", q.PRIORITY_AREAS: "utter_priority_areas",
     q.TASKS: "utter_tasks", q.SUMMARY: "utter_doc_summary", q.PLAN: "utter_plan",
     q.QUARTERLY_REPORT: "utter_quarterly_report", q.COMMITTEE: "utter_committee",
+    **{area: f"utter_{area}" for area in q.AREAS},  # "utter_area_health", ...
 }
 # The fact a checked claim already answers.
 CLAIM_FACT = {
@@ -82,9 +83,21 @@ async def answer_facts(dispatcher: CollectingDispatcher, tracker: Tracker, facts
             except DatabaseUnavailable:
                 dispatcher.utter_message(response="utter_db_unavailable")
             events += query.slots("deadline")
+        elif fact.fact == q.NOT_IN_SOURCE:  # the clause holds the topic as the user wrote it
+            dispatcher.utter_message(text=wording.not_in_source_reply(fact.clause, load_settings().directive_full_text_url))
         elif fact.fact in RESPONSES:
             dispatcher.utter_message(response=RESPONSES[fact.fact])
     return events
+
+
+async def answer_other_questions(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict]:
+    """The second questions of a message whose first part another action answered
+    (a status look-up, a topic the article does not cover): the ``directive_facts``
+    the NLU component put beside that intent, answered in order with
+    :func:`answer_facts`; returns its slot events (none when there are no such facts)."""
+    found = tracker.latest_message.get("directive_facts") or []
+    facts = [q.AskedFact(f["fact"], f["clause"]) for f in found]
+    return await answer_facts(dispatcher, tracker, facts) if facts else []
 
 
 class ActionAnswerDirectiveFacts(Action):
@@ -145,10 +158,10 @@ class ActionAnswerNotInSource(Action):
         topic = uncovered_topic(text) or _topic(tracker)
         if not topic or text.startswith("/"):
             dispatcher.utter_message(response="utter_not_in_source")
-            return []
+            return await answer_other_questions(dispatcher, tracker)
         url = load_settings().directive_full_text_url
         dispatcher.utter_message(text=wording.not_in_source_reply(topic, url), buttons=_help_buttons(domain))
-        return []
+        return await answer_other_questions(dispatcher, tracker)
 
 
 class ActionAnswerSourceTopic(Action):

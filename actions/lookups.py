@@ -269,6 +269,13 @@ class ActionAgencyStatus(Action):
         return "action_agency_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        from actions.directive import answer_other_questions  # (actions.directive imports this module)
+
+        events = await self._status(dispatcher, tracker)
+        # "..., mà hạn báo cáo quý 2 là khi nào?": the message's other question, after the status
+        return events + await answer_other_questions(dispatcher, tracker)
+
+    async def _status(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         today = local_today()
         request = question_before_agency_was_asked(tracker)
         if request is not None:

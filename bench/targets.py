@@ -25,7 +25,7 @@ EXISTING_SUBSETS = SUBSETS + ["nfd"]
 # scores rise, up to the goals.
 REGRESSION_FLOOR: Dict[str, float] = {
     "diacritics": 0.89, "no_diacritics": 0.88, "caps": 0.90, "nfd": 0.89,
-    "telex_vni": 0.93, "chat_abbrev": 0.85, "compound": 0.71,
+    "telex_vni": 0.98, "chat_abbrev": 0.98, "compound": 0.97,  # 2026-12-02 (h/nlub): 1.0, 1.0, 1.0
 }
 AGENCY_F1_FLOOR = 0.97
 CONFIDENT_WRONG_FLOOR = 16     # 2026-12-02: 12 in all subsets; the goal is 0

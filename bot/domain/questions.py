@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
-from bot.domain.text import fold
+from bot.domain.normalise import chat_fold
+from bot.domain.text import fold, nfc
 
 NUMBER, DATE, ISSUER, ADDRESSEES, LEGAL_BASIS = "number", "date", "issuer", "addressees", "legal_basis"
 YEAR_ROLE, ORIENTATION, PRIORITY_AREAS, TASKS, SUMMARY = "year_role", "orientation", "priority_areas", "tasks", "summary"
@@ -33,6 +34,15 @@ FACT_INTENTS: Dict[str, str] = {
     PRIORITY_AREAS: "ask_priority_areas", TASKS: "ask_tasks", SUMMARY: "ask_doc_summary", PLAN: "ask_plan",
     QUARTERLY_REPORT: "ask_quarterly_report", COMMITTEE: "ask_committee", DEADLINE: "ask_deadline",
 }
+# The six priority areas as facts, for a message asking about two or more of them
+# (found by bot.domain.topics.asked_areas, not by cues): "area_health" -> "ask_area_health".
+AREAS = ("area_ecommerce", "area_education", "area_health", "area_daily_life", "area_public_services", "area_sme")
+FACT_INTENTS.update({area: f"ask_{area}" for area in AREAS})
+# A topic the article does not mention, asked beside a status question ("..., và văn
+# bản có nói về chữ ký số không"); its ``clause`` is the topic as the user wrote it.
+NOT_IN_SOURCE = "not_in_source"
+FACT_INTENTS[NOT_IN_SOURCE] = "ask_not_in_source"
+AREA_OF_INTENT: Dict[str, str] = {f"ask_{area}": area for area in AREAS}
 
 _DOC = r"(?:van ban|vb|cong van|cv|797)"
 CUES: Dict[str, "re.Pattern[str]"] = {
@@ -46,7 +56,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         r"ra|ky|phat hanh)\b|"
                        r"\bban hanh boi\b|\b(?:do|cua) (?:ai|bo nao|co quan nao|don vi nao)\b|\bco quan ban hanh\b|"
                        r"\bnguoi ky\b|\bnoi ban hanh\b|\bchu the ban hanh\b"),
-    ADDRESSEES: re.compile(r"\bgui (?:cho |den |toi |ve )?(?:ai|nhung ai|dau|nhung co quan nao|co quan nao|nhung don vi nao|"
+    ADDRESSEES: re.compile(r"\bgui (?:cho |den |toi |ve )?(?:ai|nhung ai|dau|nhung dau|"
+                           r"nhung noi nao|noi nao|nhung co quan nao|co quan nao|nhung don vi nao|"
                            r"don vi nao|bo nganh nao)\b|\bnoi nhan\b|\bdoi tuong (?:nhan|ap dung|thuc hien)\b|"
                            r"\bap dung (?:cho|voi|doi voi) (?:ai|nhung ai|co quan nao|nhung co quan nao)\b|\bdanh cho ai\b|"
                            r"\bai (?:phai|can|co trach nhiem) thuc hien\b|\bpham vi ap dung\b"),
@@ -63,11 +74,16 @@ CUES: Dict[str, "re.Pattern[str]"] = {
                       r"\bnhiem vu (?:gi|nao|la gi)\b|\b(?:liet ke|ke ten|danh sach) (?:cac )?nhiem vu\b"),
     SUMMARY: re.compile(r"\btom (?:tat|luoc)\b|\bnoi dung (?:chinh|chu yeu)\b|\bnoi ve (?:gi|cai gi|van de gi)\b|"
                         rf"\b{_DOC} (?:797 )?(?:la gi|quy dinh gi|co noi dung gi)\b"),
-    PLAN: re.compile(r"\b(?:xay dung|lap|gui|nop) (?:ke hoach|kh)\b(?! (?:truoc|vao|khi|ngay|han|bao gio|luc))|"
+    PLAN: re.compile(r"\b(?:xay dung|lap|lam|gui|nop) (?:ke hoach|kh)\b(?! (?:truoc|vao|khi|ngay|han|bao gio|luc))|"
+                     # what the addressees must do: build and send a plan ("các tỉnh phải làm gì")
+                     r"\b(?:tinh|bo|dia phuong|bo nganh|co quan|don vi) (?:phai|can|can phai) (?:lam|thuc hien) "
+                     r"(?:gi|nhung gi|nhung viec gi|viec gi)\b|"
                      r"\b(?:ke hoach|kh) (?:gui|nop) (?:ve |cho )?(?:dau|ai)\b"),
     QUARTERLY_REPORT: re.compile(r"\bbao cao (?:hang|hh|dinh ky|moi) quy\b|\bbao cao dinh ky\b|\b(?:bao lau|may thang) bao cao\b|"
+                                 r"\b(?:bao cao|bc)\b.*\b(?:bao lau|may thang|may quy|bao nhieu thang) (?:mot|1) lan\b|"
                                  r"\b(?:bao cao|bc) (?:gui|nop) (?:ve |cho )?(?:dau|ai)\b|\btan suat bao cao\b"),
-    COMMITTEE: re.compile(r"\buy ban quoc gia\b"),
+    COMMITTEE: re.compile(r"\buy ban quoc gia\b|\b(?:ai|co quan nao|noi nao|don vi nao|o dau) (?:la noi |se |dung ra )?"
+                          r"tong hop\b|\bnoi tong hop\b"),
     DEADLINE: re.compile(r"\bhan (?:nop|gui|chot|bao cao|bc|ke hoach|kh|cuoi)\b|\bdeadline\b|"
                          r"\b(?:nop|gui) (?:ke hoach|bao cao|bc|kh)\b.*\b(?:khi nao|ngay nao|bao gio|luc nao|truoc ngay)\b|"
                          r"\b(?:ke hoach|bao cao|bc|kh)\b.*\bnop (?:khi nao|ngay nao|bao gio|luc nao|truoc ngay nao)\b"),
@@ -121,7 +137,7 @@ def asked_facts(text: str) -> List[AskedFact]:
     >>> [f.fact for f in asked_facts("ai ban hành và ban hành khi nào?")]
     ['issuer', 'date']
     """
-    folded = fold(text or "")
+    folded = chat_fold(text or "")  # chat abbreviations and Telex/VNI residue read as meant
     out: List[AskedFact] = []
     seen = set()
     previous: List[str] = []
@@ -136,12 +152,64 @@ def asked_facts(text: str) -> List[AskedFact]:
                 facts = [DEADLINE]
             elif LEGAL_BASIS in previous:
                 facts = []
+        if facts == [ADDRESSEES] and not _DOCUMENT_WORDS.search(clause) and set(previous) & {PLAN, QUARTERLY_REPORT}:
+            # "lập kế hoạch gì và gửi đâu": where the plan (or report) goes, not the directive's addressees
+            facts = [f for f in previous if f in (PLAN, QUARTERLY_REPORT)][:1]
         previous = facts or previous
         for fact in facts:
             if fact not in seen:
                 seen.add(fact)
                 out.append(AskedFact(fact, clause))
     return out
+
+
+# A clause asking what an agency has submitted: "Bộ Y tế đã nộp báo cáo quý 2 chưa",
+# "Bộ Tài chính còn thiếu gì không", "có nộp trễ không", "tình hình nộp báo cáo"
+# (_CLAUSE cuts at "còn", so a clause may begin with "thiếu"/"nợ").
+_STATUS = re.compile(r"\b(?:nop|gui|bao cao|bc)\b.*\bchua\b|\bcon (?:thieu|no)\b|^(?:thieu|no) |\b(?:nop|gui|bao cao) "
+                     r"(?:tre|muon|cham|dung han|du)\b|\btinh (?:hinh|trang) (?:nop|gui|bao cao)\b")
+
+
+def is_status_clause(clause: str) -> bool:
+    """True when the folded ``clause`` asks what an agency has submitted (a look-up, no fact of the directive)."""
+    return bool(_STATUS.search(clause))
+
+
+def facts_beside_status(text: str) -> List[AskedFact]:
+    """The facts asked in the other clauses of a message that asks an agency's
+    submission status in one clause ("Bộ Y tế đã nộp báo cáo quý 2 chưa, mà hạn
+    báo cáo quý 2 là khi nào?" -> ``[deadline]``); empty when no clause asks a
+    status or no other clause asks a fact. A status clause's own cues ("nộp kế
+    hoạch chưa") are part of the status question, not a second one.
+
+    >>> [f.fact for f in facts_beside_status("Bộ Tài chính còn thiếu gì không? văn bản 797 ban hành ngày nào")]
+    ['date']
+    """
+    folded = chat_fold(text or "")
+    clauses = [c.strip() for c in _CLAUSE.split(folded) if c.strip()]
+    if not any(is_status_clause(c) for c in clauses):
+        return []
+    others = " ? ".join(c for c in clauses if not is_status_clause(c))
+    return asked_facts(others) if others else []
+
+
+def clauses_of(text: str) -> List[str]:
+    """The folded, normalised clauses of ``text`` (cut as :func:`asked_facts` cuts them)."""
+    return [c.strip() for c in _CLAUSE.split(chat_fold(text or "")) if c.strip()]
+
+
+def text_clauses(text: str) -> List[str]:
+    """The clauses of ``text`` as written (NFC, accents kept: topics are looked up
+    with them), cut where :func:`clauses_of` cuts; ``text`` should already be
+    normalised (:func:`bot.domain.normalise.normalised_text`)."""
+    text = nfc(text or "")
+    folded = "".join((fold(c) or " ")[:1] for c in text).lower()  # same length as text
+    pieces, last = [], 0
+    for m in _CLAUSE.finditer(folded):
+        pieces.append(text[last:m.start()])
+        last = m.end()
+    pieces.append(text[last:])
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def is_compound(text: str) -> Tuple[bool, List[AskedFact]]:

@@ -386,3 +386,92 @@ def uncovered_topic(text: str) -> Optional[str]:
     """The name of a commonly asked topic the article does not cover, if ``text`` asks one."""
     folded = fold(text or "")
     return next((name for pattern, name in UNCOVERED if pattern.search(folded)), None)
+
+
+# The six priority areas of the article, each with the words people use for it
+# when their phrasing is not the article's ("nông dân bán hàng trên sàn").
+AREA_INTENTS: Tuple[str, ...] = ("ask_area_ecommerce", "ask_area_education", "ask_area_health",
+                                 "ask_area_daily_life", "ask_area_public_services", "ask_area_sme")
+AREA_WORDS: Tuple[Tuple[str, "re.Pattern[str]"], ...] = tuple((intent, re.compile(p)) for intent, p in (
+    ("ask_area_ecommerce", r"\b(?:tren san|san (?:thuong mai|tmdt|online)|thuong mai dien tu|tmdt|ban hang|mua ban|"
+                           r"ban (?:nong san|san pham))\b"),
+    ("ask_area_education", r"\b(?:(?:hoc|day) (?:truc tuyen|online|tu xa|qua mang)|day hoc|giao duc|truong hoc)\b"),
+    ("ask_area_health", r"\b(?:kham (?:benh|chua benh)|chua benh|suc khoe|y te|benh vien|bac si)\b"),
+    ("ask_area_daily_life", r"\b(?:di lai|an uong|giai tri|du lich)\b"),
+    ("ask_area_public_services", r"\b(?:dich vu cong|dvc|thu tuc hanh chinh|ho so hanh chinh)\b"),
+    ("ask_area_sme", r"\b(?:doanh nghiep|dn) nho va vua\b|\bdnnvv\b"),
+))
+# "X và Y có trong văn bản không": the part before the question words.
+_IN_DOC = re.compile(r"^(?P<t>.+?)\s+(?:co\s+)?(?:nam\s+)?(?:trong|duoc (?:nhac|de cap|neu))\b")
+_AND = re.compile(r"\s+(?:và|với|va|voi|cùng|cung)\s+")
+
+
+def area_of(topic: str) -> Optional[str]:
+    """The one priority area ``topic`` is about (an ``ask_area_*`` intent), or ``None``.
+
+    The article decides first (:func:`lookup`: the topic is mentioned in exactly
+    one area's sentence); failing that, the words people use for one area
+    (:data:`AREA_WORDS`) decide when exactly one area's words are there.
+    """
+    evidence = lookup(topic)
+    found = {s.index for s in evidence.sentences} if evidence.status == MENTIONED else set()
+    areas = [a for a in AREA_INTENTS if set(_area_sentences(a)) & found]
+    if len(areas) == 1:
+        return areas[0]
+    folded = fold(topic)
+    areas = [a for a, words in AREA_WORDS if words.search(folded)]
+    return areas[0] if len(areas) == 1 else None
+
+
+@lru_cache(maxsize=None)
+def _area_sentences(intent: str) -> Tuple[int, ...]:
+    from bot.domain.source import intent_sentences
+
+    return tuple(intent_sentences(intent))
+
+
+def asked_areas(text: str) -> List[Tuple[str, str]]:
+    """The priority areas a message asks about when it asks about two or more
+    ("văn bản nói gì về khám bệnh từ xa và học trực tuyến", "bán hàng trên sàn thì
+    sao, còn doanh nghiệp nhỏ và vừa thì sao"): ``[(area intent, topic text), ...]``
+    in the order asked, or ``[]`` when fewer than two areas are asked or any part
+    asked is not one of the areas (that part would go unanswered).
+
+    ``text`` should be normalised (:func:`bot.domain.normalise.normalised_text`).
+    """
+    parts: List[str] = []
+    for clause in re.split(r"[,;?!]+|\s+(?:còn|con)\s+", nfc(text or "")):
+        clause = clause.strip()
+        if not clause:
+            continue
+        topic = extract_topic(clause)
+        if topic is not None:
+            parts.append(topic.text)
+            continue
+        m = _IN_DOC.match(_folded_chars(clause))
+        if m and _AND.search(clause[:m.end("t")]):
+            parts.append(clause[:m.end("t")])
+    found: List[Tuple[str, str]] = []
+    for part in parts:
+        pieces = [p for p in _AND.split(part) if p.strip()]
+        areas = [area_of(p) for p in pieces] if len(pieces) > 1 else []
+        if not areas or None in areas or len(set(areas)) < len(areas):
+            # one area after all ("doanh nghiệp nhỏ và vừa"), or a piece that is none
+            whole = area_of(part)
+            if whole is None:
+                return []
+            areas, pieces = [whole], [part]
+        for area, piece in zip(areas, pieces, strict=True):
+            if area not in {a for a, _ in found}:
+                found.append((area, piece))
+    return found if len(found) >= 2 else []
+
+
+def single_area(evidence: Evidence) -> Optional[str]:
+    """The area intent whose sentence alone says the topic (``mentioned`` only in
+    that area's item of the article: "y tế", "bán hàng trực tuyến"), else ``None``."""
+    if evidence.status != MENTIONED or not evidence.sentences:
+        return None
+    found = {s.index for s in evidence.sentences}
+    areas = [a for a in AREA_INTENTS if found <= set(_area_sentences(a))]
+    return areas[0] if len(areas) == 1 else None

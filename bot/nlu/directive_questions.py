@@ -8,15 +8,30 @@ this order, each by a pure rule of :mod:`bot.domain`:
    :func:`bot.domain.claims.find_claims` reads and checks the claims; intent
    ``check_directive_claim``, the claims in ``directive_claims``.
 2. **Several facts in one message** ("ai ban hành và ban hành khi nào?"):
-   :func:`bot.domain.questions.asked_facts` finds two or more; intent
+   :func:`bot.domain.questions.asked_facts` finds two or more (or
+   :func:`bot.domain.topics.asked_areas` two or more priority areas: "khám bệnh
+   từ xa và học trực tuyến"); intent
    ``ask_directive_facts``, the facts in ``directive_facts`` (in the order asked).
-   Messages naming an agency are left to the look-ups.
+   Messages naming an agency are left to the look-ups, except that a status
+   question with a second question in another clause ("Bộ Y tế đã nộp báo cáo
+   quý 2 chưa, mà hạn báo cáo quý 2 là khi nào?") gets ``ask_agency_status``
+   with the other clauses' facts in ``directive_facts``
+   (:func:`bot.domain.questions.facts_beside_status`); the status action
+   answers them after the status.
 3. **A topic** ("văn bản có nói gì về an ninh mạng không?"):
    :func:`bot.domain.topics.extract_topic` and :func:`bot.domain.topics.lookup`
    decide by evidence from the article. Not in the article -> intent
    ``ask_not_in_source``; only something close, or in another part than the one
-   DIET chose -> ``ask_source_topic``; in the part DIET chose -> DIET's intent stays.
-   So a topic is never answered with an unrelated area.
+   DIET chose -> ``ask_source_topic``; in the part DIET chose -> DIET's intent stays;
+   said only in one priority area's item ("văn bản nói gì về y tế") -> that area's intent.
+   So a topic is never answered with an unrelated area. A not-in-source
+   question may ask a fact in another clause ("có chế tài nếu nộp muộn không,
+   mà hạn nộp báo cáo quý 3 là bao giờ"): those facts go in ``directive_facts``
+   and are answered after saying what the article does not cover.
+
+Every rule reads the normalised message (:func:`bot.domain.normalise.normalised_text`:
+chat abbreviations expanded, Telex/VNI residue decoded), so "vb 797 nói về j v"
+asks for a summary and "j" is no topic.
 
 The chosen intent gets confidence 1.0 and the others 0.0 (as in
 :class:`bot.nlu.rule_intent.RuleIntentClassifier`). Nothing is trained or stored.
@@ -35,10 +50,34 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.domain.claims import find_claims
-from bot.domain.questions import FACT_INTENTS, asked_facts
+from bot.domain.normalise import normalised_text
+from bot.domain.questions import (
+    AREA_OF_INTENT,
+    DEADLINE,
+    FACT_INTENTS,
+    NOT_IN_SOURCE,
+    PLAN,
+    QUARTERLY_REPORT,
+    AskedFact,
+    asked_facts,
+    clause_facts,
+    clauses_of,
+    facts_beside_status,
+    is_status_clause,
+    text_clauses,
+)
 from bot.domain.source import intent_sentences
 from bot.domain.text import fold
-from bot.domain.topics import ABSENT, MENTIONED, extract_topic, lookup, supports
+from bot.domain.topics import (
+    ABSENT,
+    MENTIONED,
+    asked_areas,
+    extract_topic,
+    lookup,
+    single_area,
+    supports,
+    uncovered_topic,
+)
 
 CONFIDENT = 0.5  # FallbackClassifier's threshold (config.yml)
 CLAIMS, FACTS, TOPIC = "directive_claims", "directive_facts", "directive_topic"
@@ -51,13 +90,101 @@ LOOKUP_INTENTS = frozenset({
 })
 
 
+def _facts(facts: List[AskedFact]) -> List[Dict[Text, Any]]:
+    return [{**asdict(f), "intent": FACT_INTENTS[f.fact]} for f in facts]
+
+
 def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
            confidence: float = 1.0) -> Optional[Dict[Text, Any]]:
     """The override for one message: ``{"intent": name, key: value}`` or ``None`` to keep the classifier's intent.
 
+    ``text`` is the raw message (read through the normaliser), ``intent`` and
+    ``confidence`` the classifier's, ``entities`` the extractors' (an
+    ``agency`` entity with an ``agency_code`` means an agency is named).
     The classifier's intent is kept for a topic only when it is confident
     (``confidence`` >= :data:`CONFIDENT`): otherwise FallbackClassifier would
     drop a question the article answers."""
+    text = normalised_text(text)
+    found = _decide(text, intent, entities, confidence)
+    final = found["intent"] if found else intent
+    if final == "ask_not_in_source" and (found is None or FACTS not in found):
+        facts = [f for f in asked_facts(text) if not _same_clause(f.clause, text)]
+        if facts:
+            return {**(found or {"intent": final}), FACTS: _facts(facts)}
+    return found
+
+
+def _facts_beside_uncovered(text: str) -> List[AskedFact]:
+    """The facts asked in the other clauses of a message one of whose clauses asks
+    a commonly asked topic the article does not cover (:func:`bot.domain.topics.uncovered_topic`:
+    "có bị kỷ luật nếu không gửi kế hoạch không, và hạn nộp kế hoạch khi nào" -> [deadline]).
+    A clause that asks a fact of the directive itself ("ai ký") is no such clause;
+    mentions of the plan, the reports or a due date inside it ("không gửi kế hoạch") are its context."""
+    clauses = clauses_of(text)
+    uncovered = [c for c in clauses if uncovered_topic(c)
+                 and set(clause_facts(c)) <= {PLAN, QUARTERLY_REPORT, DEADLINE}]
+    if not uncovered or len(uncovered) == len(clauses):
+        return []
+    rest = [c for c in clauses if c not in uncovered]
+    return asked_facts(" ? ".join(rest))
+
+
+def _facts_and_topics(text: str, facts: List[AskedFact]) -> Optional[Dict[Text, Any]]:
+    """A message asking facts in some clauses and a topic in another ("nội dung phổ
+    cập gồm những gì, có nói về khám chữa bệnh từ xa không"; "văn bản có nói về trí
+    tuệ nhân tạo không, còn ai ban hành văn bản"): a topic the article says only in
+    one priority area's item is one more fact (that area); a topic it does not
+    mention makes the message ``ask_not_in_source`` with the facts beside it.
+    ``None`` when no clause without a fact has a topic, or a topic is neither."""
+    areas: List[AskedFact] = []
+    absent: Optional[Dict[Text, Any]] = None
+    for clause in text_clauses(text):
+        if clause_facts(fold(clause)):
+            continue
+        topic = extract_topic(clause)
+        if topic is None or asked_facts(topic.text):
+            continue
+        evidence = lookup(topic.text)
+        area = single_area(evidence)
+        if area is not None:
+            areas.append(AskedFact(AREA_OF_INTENT[area], fold(topic.text)))
+        elif evidence.status == ABSENT and absent is None:
+            absent = {"text": topic.text, "status": ABSENT, "sentences": []}
+        else:
+            return None  # something close, or in several parts: the topic rules below answer it
+    both = facts + [a for a in areas if a.fact not in {f.fact for f in facts}]
+    if absent is not None:
+        return {"intent": "ask_not_in_source", TOPIC: absent, FACTS: _facts(both)}
+    if areas and len(both) >= 2:
+        return {"intent": "ask_directive_facts", FACTS: _facts(both)}
+    return None
+
+
+def _absent_beside_status(text: str) -> List[AskedFact]:
+    """Topics the article does not mention, each asked in its own clause beside a
+    status question ("tỉnh Quảng Ninh nộp báo cáo quý 1 chưa và văn bản có nói về
+    chữ ký số không"): one ``not_in_source`` fact each, the topic as its clause."""
+    clauses = text_clauses(text)
+    if not any(is_status_clause(fold(c)) for c in clauses):
+        return []
+    found: List[AskedFact] = []
+    for clause in clauses:
+        folded = fold(clause)
+        if is_status_clause(folded) or clause_facts(folded):
+            continue
+        topic = extract_topic(clause)
+        if topic is not None and not asked_facts(topic.text) and lookup(topic.text).status == ABSENT:
+            found.append(AskedFact(NOT_IN_SOURCE, topic.text))
+    return found
+
+
+def _same_clause(clause: str, text: str) -> bool:
+    """True when ``clause`` is the whole message (then no second question was asked)."""
+    return clause == re.sub(r"[?!.…\s]+$", "", fold(text))
+
+
+def _decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
+            confidence: float) -> Optional[Dict[Text, Any]]:
     named_agency = any(e.get("entity") == "agency" and e.get("agency_code") for e in entities)
     lookup_intent = intent in LOOKUP_INTENTS
     if not lookup_intent:
@@ -65,8 +192,24 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
         if claims:
             return {"intent": "check_directive_claim", CLAIMS: [asdict(c) for c in claims]}
     facts = asked_facts(text)
+    if not named_agency and (not lookup_intent or intent == "ask_deadline"):  # not the officials' workflow
+        beside = _facts_beside_uncovered(text)
+        if beside:
+            return {"intent": "ask_not_in_source", FACTS: _facts(beside)}
+    if facts and not named_agency and (not lookup_intent or intent == "ask_deadline"):
+        mixed = _facts_and_topics(text, facts)
+        if mixed is not None:
+            return mixed
     if len(facts) >= 2 and not named_agency:
-        return {"intent": "ask_directive_facts", FACTS: [{**asdict(f), "intent": FACT_INTENTS[f.fact]} for f in facts]}
+        return {"intent": "ask_directive_facts", FACTS: _facts(facts)}
+    areas = [] if named_agency or lookup_intent else asked_areas(text)
+    if areas:  # "văn bản nói gì về khám bệnh từ xa và học trực tuyến": one answer per area
+        return {"intent": "ask_directive_facts",
+                FACTS: _facts([AskedFact(AREA_OF_INTENT[a], fold(part)) for a, part in areas])}
+    if named_agency:
+        beside = facts_beside_status(text) + _absent_beside_status(text)
+        if beside:
+            return {"intent": "ask_agency_status", FACTS: _facts(beside)}
     names_document = bool(_NAMES_DOCUMENT.search(fold(text)))
     if named_agency or (lookup_intent and intent != "ask_followup_period" and not names_document):
         return None  # ("chữ ký số thì sao" may look like a follow-up: periods, plans and agencies are no topics)
@@ -86,6 +229,9 @@ def decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
         return {"intent": "ask_not_in_source", TOPIC: info}
     if evidence.status == MENTIONED and set(info["sentences"]) & set(chosen) and confidence >= CONFIDENT:
         return None  # DIET chose the part of the directive that says it
+    area = single_area(evidence)
+    if area is not None:
+        return {"intent": area, TOPIC: info}  # said only in one priority area's item: that area's answer
     return {"intent": "ask_source_topic", TOPIC: info}
 
 

@@ -63,6 +63,11 @@ ENGLISH = frozenset(
 )
 
 
+# Unmarked "oo" syllables ("coong", "khoong", "thoong") are rare loanwords
+# (boong, xoong, moóc): typed by a person, "oo" is Telex for "ô", so the decoded
+# syllable wins ("coong vawn" -> "công văn") unless the decoding is no syllable.
+_TELEX_OO = re.compile(r"oo(?:ng|c|n|m|t|p|i)?$")
+_OO_WORDS = frozenset({"boong", "xoong", "goong"})  # the ones people do type: "boong tàu", "xoong nồi"
 _COMBINING = re.compile(r"[\u0300-\u036f]")
 _VIETNAMESE_LETTERS = frozenset("aăâeêioôơuưyAĂÂEÊIOÔƠUƯY")
 
@@ -133,7 +138,7 @@ def _decode_word(word: str, all_caps_message: bool) -> str:
     low = word.lower()
     if not any(c in VOWELS or c == "w" for c in low):
         return _dd_to_d(word) if "dd" in low else word
-    if low in folded_inventory() or low in ENGLISH:
+    if (low in folded_inventory() and (low in _OO_WORDS or not _TELEX_OO.search(low))) or low in ENGLISH:
         return word
     if word.isupper() and len(word) > 1 and not all_caps_message:
         return word  # an acronym ("VAST", "USB") among ordinary words

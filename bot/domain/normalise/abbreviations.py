@@ -30,8 +30,15 @@ SIMPLE: Dict[str, str] = {
     "hnay": "hôm nay", "hqua": "hôm qua", "trc": "trước",
     "ng": "người", "mk": "mình", "mik": "mình", "cq": "cơ quan",
     "dvc": "dịch vụ công", "tmđt": "thương mại điện tử", "tmdt": "thương mại điện tử",
-    "cntt": "công nghệ thông tin", "csdl": "cơ sở dữ liệu",
+    "cntt": "công nghệ thông tin", "csdl": "cơ sở dữ liệu", "qg": "quốc gia",
 }
+# Only when typed in lower case: in capitals they may be short forms of provinces ("ND": Nam Định,
+# "DN": Đà Nẵng or Đồng Nai).
+LOWER_ONLY: Dict[str, str] = {"nd": "nội dung", "dnnvv": "doanh nghiệp nhỏ và vừa", "sk": "sức khỏe"}
+# "dn" is doanh nghiệp only next to these words ("dn nhỏ và vừa", "các dn"); elsewhere
+# it may be the short form of Đà Nẵng or Đồng Nai, which the gazetteer asks about.
+_FIRM_NEXT = frozenset("nho vua".split())
+_FIRM_PREV = frozenset("cac cho tro nhieu moi".split())
 # Single lower-case letters: only when typed in lower case ("V" may be a Roman five).
 LETTERS: Dict[str, str] = {"k": "không", "j": "gì", "z": "vậy", "v": "vậy", "r": "rồi"}
 # Words after which a letter is a label ("mục V", "điểm a"), not an abbreviation.
@@ -120,6 +127,12 @@ def expand(tokens: Sequence[Tuple[str, str]]) -> List[Expansion]:
             continue
         if low in SIMPLE:
             result.append(Expansion(i, i, SIMPLE[low]))
+            continue
+        if text == "dn" and (next_word(i) in _FIRM_NEXT or prev_word(i) in _FIRM_PREV):
+            result.append(Expansion(i, i, "doanh nghiệp"))
+            continue
+        if text in LOWER_ONLY:
+            result.append(Expansion(i, i, LOWER_ONLY[text]))
             continue
         if low == "bn":
             result.append(Expansion(i, i, "bạn" if next_word(i) == "oi" else "bao nhiêu"))

@@ -113,3 +113,22 @@ async def test_a_topic_said_elsewhere_is_quoted():
                                                                intent="ask_source_topic"))
     assert messages[0]["text"].startswith("Theo bài viết về Văn bản 797/BTTTT-THH, nội dung liên quan đến «thương mại điện tử»:")
     assert "«Phổ cập sử dụng sàn thương mại điện tử" in messages[0]["text"]
+
+
+async def test_a_deadline_asked_beside_a_topic_the_article_does_not_cover(database):
+    t = tracker("có chế tài nếu nộp muộn không, mà hạn nộp báo cáo quý 3 là bao giờ", intent="ask_not_in_source")
+    t.latest_message["directive_topic"] = {"text": "chế tài nếu nộp muộn", "status": "absent", "sentences": []}
+    t.latest_message["directive_facts"] = [{"fact": "deadline", "clause": "ma han nop bao cao quy 3 la bao gio",
+                                            "intent": "ask_deadline"}]
+    messages, events = await run(ActionAnswerNotInSource(), t, HELP)
+    assert "chế tài" in messages[0]["text"]
+    assert "Hạn nộp báo cáo quý III/2022: 15/09/2022*" in messages[1]["text"]
+    assert SlotSet("last_lookup", "deadline") in events
+
+
+async def test_two_priority_areas_are_answered_in_the_order_asked():
+    t = tracker("văn bản nói gì về khám bệnh từ xa và học trực tuyến", intent="ask_directive_facts")
+    t.latest_message["directive_facts"] = [{"fact": "area_health", "clause": "kham benh tu xa"},
+                                           {"fact": "area_education", "clause": "hoc truc tuyen"}]
+    messages, _ = await run(ActionAnswerDirectiveFacts(), t)
+    assert [m.get("response") for m in messages[1:]] == ["utter_area_health", "utter_area_education"]

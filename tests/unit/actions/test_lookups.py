@@ -225,3 +225,34 @@ async def test_a_quarter_after_a_year_role_is_a_deadline_of_the_directive_year(d
     messages, events = await run(ActionFollowupPeriod(), t)
     assert "quý IV/2022: 15/12/2022*" in texts(messages)
     assert SlotSet("last_lookup", "deadline") in events
+
+
+async def test_a_status_question_and_a_second_question_are_both_answered(database):
+    """"..., mà hạn báo cáo quý 2 là khi nào": the status, then the deadline the NLU put in directive_facts."""
+    slots = {"agency": "Tỉnh Quảng Ninh", "agency_code": "QUANGNINH"}
+    t = tracker("Quảng Ninh nộp báo cáo quý 2 chưa, mà hạn báo cáo quý 2 là khi nào", slots, intent="ask_agency_status")
+    t.latest_message["directive_facts"] = [{"fact": "deadline", "clause": "ma han bao cao quy 2 la khi nao",
+                                            "intent": "ask_deadline"}]
+    messages, events = await run(ActionAgencyStatus(), t)
+    reply = texts(messages)
+    assert reply.index("Tỉnh Quảng Ninh — báo cáo quý II/2022") < reply.index("Hạn nộp báo cáo quý II/2022: 15/06/2022*")
+    assert SlotSet("last_lookup", "status") in events
+
+
+async def test_a_status_question_with_a_fact_of_the_directive(database):
+    slots = {"agency": "Tỉnh Quảng Ninh", "agency_code": "QUANGNINH"}
+    t = tracker("Quảng Ninh còn thiếu gì không? văn bản 797 ban hành ngày nào", slots, intent="ask_agency_status")
+    t.latest_message["directive_facts"] = [{"fact": "date", "clause": "van ban 797 ban hanh ngay nao",
+                                            "intent": "ask_doc_date"}]
+    messages, _ = await run(ActionAgencyStatus(), t)
+    assert "Tỉnh Quảng Ninh" in texts(messages).split("\n")[0]
+    assert messages[-1].get("response") == "utter_doc_date"
+
+
+async def test_a_status_question_and_a_topic_the_article_does_not_cover(database):
+    slots = {"agency": "Tỉnh Quảng Ninh", "agency_code": "QUANGNINH"}
+    t = tracker("Quảng Ninh nộp bc q1 chưa và vb có nói về chữ ký số không", slots, intent="ask_agency_status")
+    t.latest_message["directive_facts"] = [{"fact": "not_in_source", "clause": "chữ ký số", "intent": "ask_not_in_source"}]
+    messages, _ = await run(ActionAgencyStatus(), t)
+    reply = texts(messages)
+    assert reply.index("Tỉnh Quảng Ninh — báo cáo quý I/2022") < reply.index("không đề cập «chữ ký số»")

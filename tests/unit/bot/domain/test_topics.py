@@ -5,7 +5,7 @@ import unicodedata
 
 import pytest
 
-from bot.domain.topics import ABSENT, CLOSE, MENTIONED, extract_topic, lookup, supports, uncovered_topic
+from bot.domain.topics import ABSENT, CLOSE, MENTIONED, asked_areas, extract_topic, lookup, supports, uncovered_topic
 
 
 @pytest.mark.parametrize("text,topic", [
@@ -87,3 +87,18 @@ def test_supports_needs_a_shared_pair_of_words():
 ])
 def test_uncovered_topic_names(text, name):
     assert uncovered_topic(text) == name
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("văn bản nói gì về khám bệnh từ xa và học trực tuyến", ["ask_area_health", "ask_area_education"]),
+    ("bán hàng trên sàn thì sao, còn doanh nghiệp nhỏ và vừa thì sao", ["ask_area_ecommerce", "ask_area_sme"]),
+    ("dịch vụ công trực tuyến và nền tảng số cho đi lại ăn uống có trong văn bản không",
+     ["ask_area_public_services", "ask_area_daily_life"]),
+    ("y tế với giáo dục thì văn bản nói gì", ["ask_area_health", "ask_area_education"]),
+    ("còn doanh nghiệp nhỏ và vừa thì sao", []),  # one area, whose name holds "và"
+    ("văn bản nói gì về học trực tuyến", []),
+    ("văn bản nói gì về khám bệnh từ xa và chữ ký số", []),  # one part is no area: not answered as areas
+    ("văn bản có nói về chữ ký số và trí tuệ nhân tạo không", []),
+])
+def test_several_priority_areas_in_one_message(text, expected):
+    assert [area for area, _ in asked_areas(text)] == expected

@@ -42,6 +42,10 @@ def _expanded(text):
         ("dk nhắc hạn", "đăng ký nhắc hạn"),
         ("vb về cđs", "văn bản về chuyển đổi số"),
         ("bao h nộp", "bao giờ nộp"),
+        ("có bn nd phổ cập", "có bao nhiêu nội dung phổ cập"),
+        ("ủy ban qg về cđs", "ủy ban quốc gia về chuyển đổi số"),
+        ("dn nhỏ và vừa", "doanh nghiệp nhỏ và vừa"),
+        ("tư vấn sk từ xa", "tư vấn sức khỏe từ xa"),
     ],
 )
 def test_expansions(typed, meant):
@@ -67,6 +71,7 @@ def test_q1_next_to_tp_hcm_is_a_district():
     assert _expanded("TP . HCM nộp bc q1 chưa") == "TP . HCM nộp báo cáo quý 1 chưa"
 
 
-@pytest.mark.parametrize("typed", ["mục V", "điểm a", "V", "K", "phần c", "ban hanh", "chua nop"])
+@pytest.mark.parametrize("typed", ["mục V", "điểm a", "V", "K", "phần c", "ban hanh", "chua nop", "ND nộp chưa", "DN nộp chưa",
+                                   "dn nộp chưa"])
 def test_labels_capitals_and_plain_words_stay(typed):
     assert _expanded(typed) == typed

@@ -19,6 +19,10 @@ from bot.domain.normalise import bench, chat_fold, normalise, normalised_text
         ("qúy 3 Uỷ ban Thanh Hoá", "quý 3 Ủy ban Thanh Hóa"),
         ("quí 3", "quý 3"),
         ("ke hoach cds cua bo gd đc nop chua", "ke hoach chuyển đổi số cua bo gd được nop chua"),
+        # "oo" is Telex for "ô" although "coong", "khoong" are (rare) unmarked syllables
+        ("soos hieeuj coong vawn", "số hiệu công văn"),
+        ("Khoong bieets thoong tin", "Không biết thông tin"),
+        ("boong tàu, xoong nồi", "boong tàu, xoong nồi"),
     ],
 )
 def test_decodes_and_expands(raw, text):
