@@ -80,6 +80,10 @@ class Settings:
         conversations_db: the SQLite file of Rasa's conversations (trackers) for
             ``make run`` (``CONVERSATIONS_DB``, default
             ``<project>/var/conversations.sqlite``; :mod:`bot.server.tracker_store`).
+        webchat_session_secret: the key that signs the website widget's session
+            ids (``WEBCHAT_SESSION_SECRET``); empty: a random key kept in
+            ``webchat_secret_file`` (``<project>/var/webchat-session.key``,
+            created once, mode 0600; :mod:`bot.channels.webchat_sessions`).
     """
 
     database_url: str
@@ -97,6 +101,8 @@ class Settings:
     rest: RestSettings = RestSettings()
     directive_full_text_url: str = ""
     conversations_db: Path = PROJECT_ROOT / "var" / "conversations.sqlite"
+    webchat_session_secret: str = ""
+    webchat_secret_file: Path = PROJECT_ROOT / "var" / "webchat-session.key"
 
 
 def load_settings() -> Settings:
@@ -129,6 +135,7 @@ def load_settings() -> Settings:
             max_concurrent=int(_number("REST_MAX_CONCURRENT", RestSettings.max_concurrent)),
         ),
         directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
+        webchat_session_secret=(env.get("WEBCHAT_SESSION_SECRET") or "").strip(),
     )
 
 
