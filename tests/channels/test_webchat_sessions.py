@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
+import secrets
 import uuid
 from typing import Any, List
 
@@ -42,13 +43,10 @@ def test_the_server_issues_ids_and_replaces_forged_or_unknown_ones(channel_assis
     a = channel_assistant
 
     async def run() -> None:
-        issued = [await new_session(a.url) for _ in range(6)]
-        for session_id in issued:
-            assert ISSUED.fullmatch(session_id), session_id
-            assert random_bits(session_id) >= 122
-        assert len(set(issued)) == len(issued)
+        # sockets side by side: closing a polling socket waits for its long poll
+        issued = list(await asyncio.gather(*(new_session(a.url) for _ in range(6))))
         real = issued[0]
-        random_part, tag = real.split(".")
+        random_part, _, tag = real.partition(".")
         forged = [
             uuid.uuid4().hex,                      # an id the old widget kept in the browser
             "a" * 22 + "." + "b" * 22,             # the right shape, a made-up tag
@@ -56,10 +54,14 @@ def test_the_server_issues_ids_and_replaces_forged_or_unknown_ones(channel_assis
             flip(random_part, 0) + "." + tag,      # a real tag on another random part
             real + "x", " " + real, "", 42, {"session_id": real}, ["x"],
         ]
-        for presented in forged:
-            confirmed = await new_session(a.url, presented)
-            assert confirmed != presented and ISSUED.fullmatch(confirmed), (presented, confirmed)
-            assert confirmed not in issued
+        confirmed = await asyncio.gather(*(new_session(a.url, presented) for presented in forged))
+        for presented, got in zip(forged, confirmed, strict=True):
+            assert got != presented and ISSUED.fullmatch(got), (presented, got)
+            assert got not in issued
+        for session_id in issued + list(confirmed):
+            assert ISSUED.fullmatch(session_id), session_id
+            assert random_bits(session_id) >= 122
+        assert len(set(issued + list(confirmed))) == len(issued) + len(confirmed)
 
         # a forged id that gets a fresh one: the visitor talks in the fresh session only
         async with WidgetClient(a.url) as client:
@@ -79,15 +81,19 @@ def test_an_issued_id_is_confirmed_after_reconnect_and_restart_and_the_conversat
     async def first_visit() -> str:
         async with WidgetClient(a.url) as client:
             session_id = await client.request_session(None)
+            assert ISSUED.fullmatch(session_id), session_id  # issued in the signed form
             asked = await client.say("đơn vị tôi đã nộp báo cáo quý 2 chưa?")
             assert "tên cơ quan" in asked, asked  # the agency form asks which agency
             return session_id
 
     async def reconnect(session_id: str) -> None:
-        async with WidgetClient(a.url) as client:
-            assert await client.request_session(session_id) == session_id
-            # and only that exact id: the same id with its tag altered is not confirmed
-        assert await new_session(a.url, flip(session_id, len(session_id) - 1)) != session_id
+        # that id, and only ids the server issued: the same id with its tag altered,
+        # or a guess of the same length, are not confirmed
+        altered, guessed = flip(session_id, len(session_id) - 1), secrets.token_urlsafe(33)[:len(session_id)]
+        same, *others = await asyncio.gather(*(new_session(a.url, presented)
+                                               for presented in (session_id, altered, guessed)))
+        assert same == session_id
+        assert others[0] != altered and others[1] != guessed
 
     async def after_restart(session_id: str) -> str:
         async with WidgetClient(a.url) as client:
@@ -145,8 +151,7 @@ def test_a_message_before_any_session_request(channel_assistant: ChannelAssistan
     a = channel_assistant
 
     async def run() -> None:
-        issued = await new_session(a.url)
-        other = await new_session(a.url)
+        issued, other = await asyncio.gather(new_session(a.url), new_session(a.url))
         async with WidgetClient(a.url) as client:
             await client.send({"message": "Văn bản 797 có số hiệu là gì?", "session_id": "made-up-session-42"})
             assert REFUSED in " ".join(str(m.get("text")) for m in await client.replies())
