@@ -86,6 +86,10 @@ class Settings:
             days after the day it was created (``CORRECTION_WINDOW_DAYS``,
             default 7, at least 0); later only the operator can
             (:mod:`bot.db.corrections`).
+        webchat_session_secret: the key that signs the website widget's session
+            ids (``WEBCHAT_SESSION_SECRET``); empty: a random key kept in
+            ``webchat_secret_file`` (``<project>/var/webchat-session.key``,
+            created once, mode 0600; :mod:`bot.channels.webchat_sessions`).
     """
 
     database_url: str
@@ -104,6 +108,8 @@ class Settings:
     directive_full_text_url: str = ""
     conversations_db: Path = PROJECT_ROOT / "var" / "conversations.sqlite"
     correction_window_days: int = 7
+    webchat_session_secret: str = ""
+    webchat_secret_file: Path = PROJECT_ROOT / "var" / "webchat-session.key"
 
 
 def load_settings() -> Settings:
@@ -137,6 +143,7 @@ def load_settings() -> Settings:
         ),
         directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
         correction_window_days=max(0, int(_number("CORRECTION_WINDOW_DAYS", 7))),
+        webchat_session_secret=(env.get("WEBCHAT_SESSION_SECRET") or "").strip(),
     )
 
 
