@@ -62,6 +62,12 @@ def syllable_spans(text: str) -> List[Span]:
     return [m.span() for m in SYLLABLE_PATTERN.finditer(text)]
 
 
+def _all_capitals(text: str) -> bool:
+    """``text`` has at least two upper-case letters and no lower-case one
+    ("HẠN NỘP BÁO CÁO"; not "UBND tỉnh", not "BYT")."""
+    return text.isupper() and sum(c.isupper() for c in text) >= 2 and len(text.split()) >= 2
+
+
 def _fold_char(text: str) -> str:
     return strip_diacritics(text).lower()
 
@@ -213,7 +219,12 @@ class VietnameseTokenizer(Tokenizer):
         if typed_marks or not self._config["syllables_without_diacritics"]:
             from underthesea import word_tokenize
 
-            spans = align_words(word_tokenize(normalised), normalised)
+            # A message typed in capitals is segmented as its lower-case form:
+            # underthesea reads capitals as names ("ĐÁ TRẬN" one word, "đá",
+            # "trận" two), so the features would differ from the same words in
+            # lower case. align_words folds case, so offsets are unchanged.
+            words = word_tokenize(normalised.lower() if _all_capitals(normalised) else normalised)
+            spans = align_words(words, normalised)
             if spans is None:
                 logger.debug("underthesea output not alignable; using syllables")
         if spans is None:
