@@ -102,9 +102,9 @@ def pipeline_configs(work: Path, epochs: Optional[int]) -> Dict[str, Path]:
 
     ``ours`` is ``config.yml`` (with DIETClassifier's ``epochs`` replaced when
     ``epochs`` is given). The baseline keeps only stock Rasa components: our
-    tokenizer becomes ``WhitespaceTokenizer``, the same featurizers,
-    DIETClassifier and FallbackClassifier settings, no gazetteer or other
-    component of ours (dotted module paths).
+    tokenizer becomes ``WhitespaceTokenizer``, the same featurizers and
+    FallbackClassifier settings, Rasa's own ``LogisticRegressionClassifier``
+    (:func:`stock_component`), no gazetteer or other component of ours.
 
     Returns ``{"ours": path, "whitespace_baseline": path}``.
     """
@@ -114,16 +114,30 @@ def pipeline_configs(work: Path, epochs: Optional[int]) -> Dict[str, Path]:
             if component["name"] == "DIETClassifier":
                 component["epochs"] = epochs
     baseline = copy.deepcopy(ours)
-    baseline["pipeline"] = [
-        {"name": "WhitespaceTokenizer"} if c["name"].endswith("Tokenizer") else c
-        for c in ours["pipeline"] if c["name"].endswith("Tokenizer") or "." not in c["name"]
-    ]
+    baseline["pipeline"] = [stock_component(c) for c in ours["pipeline"]
+                            if c["name"].endswith(("Tokenizer", "LogisticRegressionClassifier"))
+                            or "." not in c["name"]]
     out = {}
     for name, config in (("ours", ours), ("whitespace_baseline", baseline)):
         path = work / f"config_{name}.yml"
         path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
         out[name] = path
     return out
+
+
+def stock_component(component: Dict) -> Dict:
+    """The stock Rasa stand-in for one ``config.yml`` component: our tokenizer
+    becomes ``WhitespaceTokenizer``; our subclass of Rasa's
+    ``LogisticRegressionClassifier`` becomes Rasa's own, without the settings
+    Rasa's does not have (``C``); a stock component is returned as it is."""
+    name = component["name"]
+    if "." not in name:
+        return component
+    if name.endswith("Tokenizer"):
+        return {"name": "WhitespaceTokenizer"}
+    stock = {k: v for k, v in component.items() if k != "C"}
+    stock["name"] = "LogisticRegressionClassifier"
+    return stock
 
 
 def pipelines_of(configs: Dict[str, Path]) -> Dict[str, List[Dict]]:

@@ -142,3 +142,17 @@ def test_load_cases_ids_name_the_folder_and_refuse_duplicates(tmp_path: Path) ->
         load_cases((tmp_path / "eval",))
 
 
+
+
+def test_the_whitespace_baseline_is_stock_rasa_with_rasas_own_classifier(tmp_path):
+    """The baseline keeps the stock components of config.yml and swaps our
+    tokenizer and our tuned classifier for Rasa's own (never none at all)."""
+    from bench.data import pipeline_configs
+
+    pipeline_configs(tmp_path, None)
+    baseline = yaml.safe_load((tmp_path / "config_whitespace_baseline.yml").read_text(encoding="utf-8"))["pipeline"]
+    names = [c["name"] for c in baseline]
+    assert names[0] == "WhitespaceTokenizer"
+    assert names.count("LogisticRegressionClassifier") == 1 and "FallbackClassifier" in names
+    assert not [n for n in names if "." in n]
+    assert all("C" not in c for c in baseline)
