@@ -14,7 +14,7 @@ from bot.officials.reminders.scheduler import run_once
 from bot.officials.reminders.senders import load_senders
 from tests.support.fakes import BAD_GATEWAY, BLOCKED, CHAT_NOT_FOUND, free_port, too_many_requests, zalo_error
 from tests.unit.bot.officials.reminders.cases import Q2_BEFORE_1, Q2_BEFORE_7, Q2_OVERDUE, day
-from tests.unit.bot.officials.reminders.test_scheduler import link, rows, texts_to, url_of
+from tests.unit.bot.officials.reminders.test_scheduler import claim_concurrently, link, rows, texts_to, url_of
 
 
 @pytest.mark.parametrize("refusal, reason", [
@@ -126,29 +126,11 @@ def test_the_operator_sees_paused_accounts(repo, engine, telegram, settings, cap
 
 
 def test_concurrent_claims_of_a_reminder_to_retry_give_one_winner(repo, engine):
-    import threading
-
-    from bot.db.session import make_engine
-
     account = link(engine, "telegram", "1001")
     store = ReminderStore(engine)
     obligation_id = store.obligation_ids()["BC-2022-Q2"]
     first = store.claim(account, obligation_id, "before_7", day(-7), "x")
     store.finish(first, "Telegram: Bad Gateway (lỗi tạm thời, đã thử 4 lần)", retry=True)
-    barrier, results = threading.Barrier(4), []
-
-    def claim() -> None:
-        eng = make_engine(url_of(engine), timeout_s=10)
-        try:
-            barrier.wait(10)
-            results.append(ReminderStore(eng).claim(account, obligation_id, "before_7", day(-6), "y"))
-        finally:
-            eng.dispose()
-
-    threads = [threading.Thread(target=claim) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    results = claim_concurrently(engine, account, obligation_id, day(-6), "y")
     assert sorted(results, key=lambda r: r is None) == [first, None, None, None]
     assert [(r["status"], r["local_day"], r["text"]) for r in rows(engine)] == [("sending", day(-6), "y")]

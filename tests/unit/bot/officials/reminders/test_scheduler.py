@@ -196,25 +196,33 @@ def test_two_schedulers_at_once_send_each_reminder_once(repo, engine, telegram, 
     assert len(rows(engine)) == len(chats)
 
 
-def test_concurrent_claims_of_one_reminder_give_one_winner(repo, engine):
-    account = link(engine, "telegram", "1001")
-    obligation_id = ReminderStore(engine).obligation_ids()[Q2]
-    barrier = threading.Barrier(4)
+def claim_concurrently(engine, account: int, obligation_id: int, local_day: date, text: str,
+                       callers: int = 4) -> List[Optional[int]]:
+    """``callers`` threads, each with its own engine on ``engine``'s database,
+    claim the same reminder (stage ``before_7``) at once; their results."""
+    barrier = threading.Barrier(callers)
     results: List[Optional[int]] = []
 
     def claim() -> None:
         eng = make_engine(url_of(engine), timeout_s=10)
         try:
             barrier.wait(10)
-            results.append(ReminderStore(eng).claim(account, obligation_id, "before_7", day(-7), "x"))
+            results.append(ReminderStore(eng).claim(account, obligation_id, "before_7", local_day, text))
         finally:
             eng.dispose()
 
-    threads = [threading.Thread(target=claim) for _ in range(4)]
+    threads = [threading.Thread(target=claim) for _ in range(callers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(30)
+    return results
+
+
+def test_concurrent_claims_of_one_reminder_give_one_winner(repo, engine):
+    account = link(engine, "telegram", "1001")
+    obligation_id = ReminderStore(engine).obligation_ids()[Q2]
+    results = claim_concurrently(engine, account, obligation_id, day(-7), "x")
     assert len(results) == 4 and sum(r is not None for r in results) == 1
 
 
