@@ -58,6 +58,7 @@ from bot.domain.questions import (
     NOT_IN_SOURCE,
     PLAN,
     QUARTERLY_REPORT,
+    SUMMARY,
     AskedFact,
     asked_facts,
     clause_facts,
@@ -71,6 +72,7 @@ from bot.domain.text import fold
 from bot.domain.topics import (
     ABSENT,
     MENTIONED,
+    UNMISTAKABLE,
     asked_areas,
     extract_topic,
     lookup,
@@ -178,6 +180,41 @@ def _absent_beside_status(text: str) -> List[AskedFact]:
     return found
 
 
+# A yes/no question ends with its particle ("... thì bị phạt không"); a short
+# "không" / "chưa" on its own is an answer.
+_YES_NO_QUESTION = re.compile(r"\b(?:khong|chua|ha|a|nhi|sao)\s*[?.!]*$|\?\s*$")
+
+
+def _uncovered_throughout(text: str, intent: Optional[str]) -> Optional[str]:
+    """The name of the commonly asked topic the article does not cover
+    (:func:`bot.domain.topics.uncovered_topic`) when every clause of ``text``
+    asks one, with nothing the article answers beside it (the plan, the reports
+    or a due date only as context: "không nộp kế hoạch thì bị phạt không");
+    ``None`` otherwise. Which classifier intents it overrules:
+
+    - ``affirm`` / ``deny`` only for a yes/no question of five words or more
+      (a short "không" is an answer);
+    - ``ask_deadline`` for any such topic;
+    - a fact intent only for the :data:`~bot.domain.topics.UNMISTAKABLE` topics
+      (figures, sanctions), which may come in a "… trong văn bản là gì" frame.
+    """
+    folded = fold(text)
+    if intent in ("affirm", "deny") and (len(folded.split()) < 5 or not _YES_NO_QUESTION.search(folded)):
+        return None
+    name = uncovered_topic(text)
+    if name is None or intent in ("out_of_scope", "ask_not_in_source", "ask_source_topic"):
+        return None
+    context = {PLAN, QUARTERLY_REPORT, DEADLINE}
+    if intent not in ("affirm", "deny", "ask_deadline"):
+        if name not in UNMISTAKABLE:
+            return None
+        context.add(SUMMARY)
+    clauses = clauses_of(text)
+    if all(uncovered_topic(c) and set(clause_facts(c)) <= context for c in clauses):
+        return name
+    return None
+
+
 def _same_clause(clause: str, text: str) -> bool:
     """True when ``clause`` is the whole message (then no second question was asked)."""
     return clause == re.sub(r"[?!.…\s]+$", "", fold(text))
@@ -192,6 +229,10 @@ def _decide(text: str, intent: Optional[str], entities: List[Dict[Text, Any]],
         if claims:
             return {"intent": "check_directive_claim", CLAIMS: [asdict(c) for c in claims]}
     facts = asked_facts(text)
+    if not named_agency and (not lookup_intent or intent in ("ask_deadline", "affirm", "deny")):
+        uncovered = _uncovered_throughout(text, intent)
+        if uncovered is not None:  # "số liệu đánh giá năm 2021 là gì": never a confident wrong fact
+            return {"intent": "ask_not_in_source", TOPIC: {"text": uncovered, "status": ABSENT, "sentences": []}}
     if not named_agency and (not lookup_intent or intent == "ask_deadline"):  # not the officials' workflow
         beside = _facts_beside_uncovered(text)
         if beside:

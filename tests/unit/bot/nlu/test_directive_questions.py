@@ -160,3 +160,27 @@ def test_a_topic_the_article_does_not_cover_beside_a_status_question():
     found = decide(text, "ask_agency_status", [entity])
     assert found["intent"] == "ask_agency_status"
     assert found["directive_facts"] == [{"fact": "not_in_source", "clause": "chữ ký số", "intent": "ask_not_in_source"}]
+
+
+@pytest.mark.parametrize("text, classifier", [
+    ("không nộp kế hoạch thì bị phạt không", "deny"),           # a yes/no question, not an answer
+    ("kho6ng no6p5 ke61 hoach thi2 bi phat kho6ng", "deny"),     # the same typed in VNI
+    ("nộp báo cáo trễ có bị xử phạt gì không", "ask_deadline"),
+    ("số liệu đánh giá chuyển đổi số năm 2021 trong văn bản là gì", "ask_year_role"),
+    ("tỷ lệ hộ gia đình dùng thanh toán số là bao nhiêu phần trăm", "ask_area_ecommerce"),
+])
+def test_a_topic_the_article_does_not_cover_overrules_a_confident_classifier(text, classifier):
+    found = decide(text, classifier, [], 0.6)
+    assert found is not None and found["intent"] == "ask_not_in_source"
+    assert found["directive_topic"]["status"] == "absent"
+
+
+@pytest.mark.parametrize("text, classifier", [
+    ("không", "deny"),                                            # an answer
+    ("không, tôi chưa gửi qua email", "deny"),                    # an answer, however long
+    ("phổ cập sử dụng nền tảng số gồm những lĩnh vực nào", "ask_priority_areas"),  # not an unmistakable topic
+    ("luật thuế quy định xử phạt chậm nộp thế nào", "out_of_scope"),  # not about the document
+])
+def test_answers_and_other_topics_keep_the_classifiers_intent(text, classifier):
+    found = decide(text, classifier, [], 0.9)
+    assert found is None or found["intent"] != "ask_not_in_source"
