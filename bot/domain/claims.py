@@ -86,6 +86,7 @@ _ADDRESSEE = re.compile(r"\b(?:gui|ap dung|danh)\s+(?:cho|den|toi|voi|doi voi)\s
 _NOT_ADDRESSEE = re.compile(r"\b(?:doanh nghiep|nguoi dan|cong dan|cap huyen|cap xa|huyen|xa|phuong|truong|cong ty|so\b)")
 _IS_ADDRESSEE = re.compile(r"\b(?:bo|co quan ngang bo|co quan thuoc chinh phu|ubnd|uy ban nhan dan|tinh|thanh pho|"
                            r"dia phuong|nganh)\b")
+_ONLY = re.compile(r"\b(?:chi|moi)\s+(?:(?:duoc|dc)\s+)?(?:gui|ap dung|danh)\s+\S+\s*$")  # "chỉ gửi cho …"
 _FREQUENCY = re.compile(r"\bbao cao\b[^,;?]*?\b(?P<f>hang quy|hh quy|moi quy|hang thang|moi thang|hang tuan|hang nam|moi nam|"
                         r"6 thang|sau thang|nua nam|mot lan|hang ngay)\b")
 
@@ -262,8 +263,12 @@ def _addressee_claims(raw: str, folded: str) -> List[Claim]:
     said = m.group("x")
     if _WH.search(said.strip()):
         return []
-    claimed = _span(raw, folded, m, "x")
+    claimed = re.sub(r"\s+th[oôộ]i$", "", _span(raw, folded, m, "x"))
     fact = f"Văn bản số {NUMBER} được gửi đến {ADDRESSEES}."
+    if _ONLY.search(folded[:m.start("x")]) or re.search(r"\bthoi$", said.strip()):
+        # "chỉ gửi cho UBND các tỉnh thôi": true only if both kinds of addressee are named
+        both = re.search(r"\b(?:bo|co quan)\b", said) and re.search(r"\b(?:tinh|ubnd|uy ban nhan dan)\b", said)
+        return [Claim("addressees", claimed, bool(both), fact)]
     if _NOT_ADDRESSEE.search(said) and not re.search(r"\bubnd (?:cac )?tinh|\bcac tinh\b", said):
         return [Claim("addressees", claimed, False, fact)]
     if _IS_ADDRESSEE.search(said):

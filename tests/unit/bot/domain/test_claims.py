@@ -59,3 +59,16 @@ def test_the_article_date_is_told_apart_from_the_issue_date():
 ])
 def test_yes_no(text, yes_no):
     assert is_yes_no(text) is yes_no
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("có phải văn bản chỉ gửi cho UBND các tỉnh thôi không", False),   # "only": the ministries are left out
+    ("vb chi gui cho cac bo thoi a", False),
+    ("văn bản gửi cho UBND các tỉnh thôi à", False),
+    ("văn bản chỉ gửi cho các bộ và UBND các tỉnh đúng không", True),
+    ("văn bản gửi cho UBND các tỉnh phải không", True),                # not "only": one of the addressees
+])
+def test_a_claim_that_only_some_addressees_receive_it_is_checked_as_a_whole(text, verdict):
+    (claim,) = find_claims(text)
+    assert claim.kind == "addressees" and claim.verdict is verdict
+    assert "thôi" not in claim.claimed
