@@ -365,7 +365,9 @@ def supports(topic: str, indexes: Sequence[int]) -> bool:
 # Questions the article leaves unanswered that people often ask, with the name of
 # the topic for the answer ("kinh phí thực hiện lấy từ đâu" -> "kinh phí").
 UNCOVERED: Tuple[Tuple["re.Pattern[str]", str], ...] = tuple((re.compile(p), name) for p, name in (
-    (r"\b(?:kinh phi|ngan sach|tien(?! do| trinh| hanh)|chi phi|von)\b", "kinh phí, ngân sách thực hiện"),
+    # "tiền" only where it means funding: "tiền mặt", "tiện ích", "tiến độ" fold to the same letters
+    (r"\b(?:kinh phi|ngan sach|chi phi|nguon von|tien (?:dau|o dau|tu dau|lay (?:tu|o) dau|thuc hien|de lam|nha nuoc))\b",
+     "kinh phí, ngân sách thực hiện"),
     (r"\b(?:che tai|xu phat|bi phat|phat tien|ky luat|xu ly vi pham|bi xu ly)\b", "chế tài, hình thức xử lý vi phạm"),
     (r"\b(?:nguoi ky|ai ky)\b", "người ký văn bản"),
     (r"\b(?:thu truong|bo truong|lanh dao)\b", "lãnh đạo ký hoặc phụ trách văn bản"),
@@ -384,7 +386,8 @@ UNCOVERED: Tuple[Tuple["re.Pattern[str]", str], ...] = tuple((re.compile(p), nam
 
 # Of those, the asks no question about the article's own content can share words
 # with: a classifier's fact intent for them is overruled (bot.nlu.directive_questions).
-UNMISTAKABLE: frozenset = frozenset({"chế tài, hình thức xử lý vi phạm", "chỉ tiêu, số liệu cụ thể"})
+UNMISTAKABLE: frozenset = frozenset({"kinh phí, ngân sách thực hiện", "chế tài, hình thức xử lý vi phạm",
+                                     "chỉ tiêu, số liệu cụ thể"})
 
 
 def uncovered_topic(text: str) -> Optional[str]:

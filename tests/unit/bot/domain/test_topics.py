@@ -102,3 +102,13 @@ def test_uncovered_topic_names(text, name):
 ])
 def test_several_priority_areas_in_one_message(text, expected):
     assert [area for area, _ in asked_areas(text)] == expected
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("tiền đâu để làm các nhiệm vụ này", "kinh phí, ngân sách thực hiện"),
+    ("văn bản có nói về thanh toán không dùng tiền mặt không", None),  # cashless payment is no funding question
+    ("tiện ích số cho người dân", None),
+    ("tiến độ thực hiện kế hoạch", None),
+])
+def test_money_words_mean_funding_only_where_they_ask_for_it(text, topic):
+    assert uncovered_topic(text) == topic
