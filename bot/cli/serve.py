@@ -96,7 +96,7 @@ def cmd_serve(_repo: None, args) -> int:
         print(f"socket.io channel: {base}/socket.io/", flush=True)
         launcher.rasa_server(server.rasa_port, host=server.rasa_host, model=MODELS, endpoints=endpoints,
                              credentials=CREDENTIALS, api_token=server.auth_token, cors=server.cors)
-        launcher.wait_ready("rasa")  # the model takes ~20 s to load: say when questions get answers
+        launcher.wait_ready("rasa", timeout_s=900)  # the model loads in ~20 s: say when questions get answers
         print(f"Trợ lý đã sẵn sàng (Rasa ready in {launcher.processes['rasa'].ready_after_s} s). "
               "Ctrl-C để dừng.", flush=True)
         status["code"] = launcher.processes["rasa"].popen.wait()
