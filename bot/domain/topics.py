@@ -123,13 +123,25 @@ def extract_topic(message: str) -> Optional[Topic]:
         if not m:
             continue
         particles = [g for g in ("p", "q") if g in frame.groupindex and m.group(g)]
-        if any(raw[m.start(g):m.end(g)].lower() in ("tôi",) for g in particles):
+        if any(_means_me(raw, folded, m, g) for g in particles):
             continue  # "hướng dẫn tôi cách dùng": "tôi" (me), not "tới" (about)
         start, end = m.span("t")
         text = _trim(raw, folded, start, end)
         if text:
             return Topic(text, name)
     return None
+
+
+# Verbs whose object is a person: an unaccented "toi" after them is "tôi" (me).
+_PERSON_VERB = re.compile(r"\b(?:huong dan|chi|bay|giup|cho|bao)\s*$")
+
+
+def _means_me(raw: str, folded: str, m: "re.Match[str]", group: str) -> bool:
+    """True when the particle ``group`` of the frame match ``m`` is "tôi" (me):
+    written so, or typed without accents right after a verb taking a person
+    ("huong dan toi cach dung"), where "tới" (about) would make no sense."""
+    word = raw[m.start(group):m.end(group)].lower()
+    return word == "tôi" or (word == "toi" and bool(_PERSON_VERB.search(folded[:m.start(group)])))
 
 
 def _trim(raw: str, folded: str, start: int, end: int) -> Optional[str]:

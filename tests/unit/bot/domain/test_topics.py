@@ -112,3 +112,14 @@ def test_several_priority_areas_in_one_message(text, expected):
 ])
 def test_money_words_mean_funding_only_where_they_ask_for_it(text, topic):
     assert uncovered_topic(text) == topic
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("huong dan toi cach dung", None),                       # "hướng dẫn tôi": me, typed without accents
+    ("chi toi cach tra cuu voi", None),
+    ("van ban co nhac toi chu ky so khong", "chu ky so"),    # "nhắc tới": about
+    ("vb co noi toi tri tue nhan tao ko", "tri tue nhan tao"),
+])
+def test_unaccented_toi_is_me_after_a_verb_taking_a_person(text, topic):
+    found = extract_topic(text)
+    assert (found.text if found else None) == topic
