@@ -375,31 +375,30 @@ def supports(topic: str, indexes: Sequence[int]) -> bool:
 
 
 # Questions the article leaves unanswered that people often ask, with the name of
-# the topic for the answer ("kinh phí thực hiện lấy từ đâu" -> "kinh phí").
-UNCOVERED: Tuple[Tuple["re.Pattern[str]", str], ...] = tuple((re.compile(p), name) for p, name in (
+# the topic for the answer ("kinh phí thực hiện lấy từ đâu" -> "kinh phí"), and
+# whether the ask is unmistakable: no question about the article's own content
+# shares its words (funding, sanctions, figures), so a classifier's fact intent
+# for it is overruled (bot.nlu.directive_questions; UNMISTAKABLE below).
+_UNCOVERED_TABLE = (
     # "tiền" only where it means funding: "tiền mặt", "tiện ích", "tiến độ" fold to the same letters
     (r"\b(?:kinh phi|ngan sach|chi phi|nguon von|tien (?:dau|o dau|tu dau|lay (?:tu|o) dau|thuc hien|de lam|nha nuoc))\b",
-     "kinh phí, ngân sách thực hiện"),
-    (r"\b(?:che tai|xu phat|bi phat|phat tien|ky luat|xu ly vi pham|bi xu ly)\b", "chế tài, hình thức xử lý vi phạm"),
-    (r"\b(?:nguoi ky|ai ky)\b", "người ký văn bản"),
-    (r"\b(?:thu truong|bo truong|lanh dao)\b", "lãnh đạo ký hoặc phụ trách văn bản"),
-    (r"\bhieu luc\b", "thời hạn hiệu lực của văn bản"),
-    (r"\bkhen thuong\b", "khen thưởng"),
-    (r"\b(?:bieu mau|mau bao cao|mau ke hoach|file mau|mau)\b", "biểu mẫu kế hoạch, báo cáo"),
-    (r"\b(?:email|dia chi|he thong nao|qua he thong|gui qua)\b", "cách thức, địa chỉ gửi kế hoạch và báo cáo"),
-    (r"\b(?:chi tieu|ty le|phan tram|bao nhieu ho|so lieu|thong ke)\b", "chỉ tiêu, số liệu cụ thể"),
-    (r"\b(?:bo chi so|chi so danh gia|dti)\b", "bộ chỉ số đánh giá chuyển đổi số"),
+     "kinh phí, ngân sách thực hiện", True),
+    (r"\b(?:che tai|xu phat|bi phat|phat tien|ky luat|xu ly vi pham|bi xu ly)\b", "chế tài, hình thức xử lý vi phạm", True),
+    (r"\b(?:nguoi ky|ai ky)\b", "người ký văn bản", False),
+    (r"\b(?:thu truong|bo truong|lanh dao)\b", "lãnh đạo ký hoặc phụ trách văn bản", False),
+    (r"\bhieu luc\b", "thời hạn hiệu lực của văn bản", False),
+    (r"\bkhen thuong\b", "khen thưởng", False),
+    (r"\b(?:bieu mau|mau bao cao|mau ke hoach|file mau|mau)\b", "biểu mẫu kế hoạch, báo cáo", False),
+    (r"\b(?:email|dia chi|he thong nao|qua he thong|gui qua)\b", "cách thức, địa chỉ gửi kế hoạch và báo cáo", False),
+    (r"\b(?:chi tieu|ty le|phan tram|bao nhieu ho|so lieu|thong ke)\b", "chỉ tiêu, số liệu cụ thể", True),
+    (r"\b(?:bo chi so|chi so danh gia|dti)\b", "bộ chỉ số đánh giá chuyển đổi số", False),
     (r"\b(?:nen tang|ung dung|app|san)\b.*\b(?:nao|ten|cu the|ke ten)\b|\bke ten\b.*\bnen tang\b",
-     "tên cụ thể của các nền tảng số"),
-    (r"\bdung dau\b|\bchu tich uy ban\b", "người đứng đầu Ủy ban Quốc gia về Chuyển đổi số"),
-    (r"\bdu lieu ca nhan\b", "bảo vệ dữ liệu cá nhân"),
-))
-
-
-# Of those, the asks no question about the article's own content can share words
-# with: a classifier's fact intent for them is overruled (bot.nlu.directive_questions).
-UNMISTAKABLE: frozenset = frozenset({"kinh phí, ngân sách thực hiện", "chế tài, hình thức xử lý vi phạm",
-                                     "chỉ tiêu, số liệu cụ thể"})
+     "tên cụ thể của các nền tảng số", False),
+    (r"\bdung dau\b|\bchu tich uy ban\b", "người đứng đầu Ủy ban Quốc gia về Chuyển đổi số", False),
+    (r"\bdu lieu ca nhan\b", "bảo vệ dữ liệu cá nhân", False),
+)
+UNCOVERED: Tuple[Tuple["re.Pattern[str]", str], ...] = tuple((re.compile(p), name) for p, name, _ in _UNCOVERED_TABLE)
+UNMISTAKABLE: frozenset = frozenset(name for _, name, unmistakable in _UNCOVERED_TABLE if unmistakable)
 
 
 def uncovered_topic(text: str) -> Optional[str]:
