@@ -1,10 +1,8 @@
-"""Helpers shared by the channel connectors: user-facing texts, de-duplication
-of retried webhook deliveries and compact button payloads."""
+"""Helpers shared by the channel connectors: user-facing texts and compact
+button payloads (retried deliveries are de-duplicated in :mod:`bot.channels.state`)."""
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
-from typing import Hashable
 
 # User-facing texts (polite Vietnamese, with diacritics).
 TEXT_ONLY = (
@@ -13,31 +11,6 @@ TEXT_ONLY = (
 )
 CHOOSE_BY_NUMBER = "Anh/chị có thể trả lời bằng số tương ứng:"
 GREETING_TEXT = "xin chào"
-
-
-
-class SeenIds:
-    """A bounded set of recently seen ids (LRU), to answer retried deliveries once.
-
-    ``add(key)`` returns ``True`` the first time a key is seen and ``False`` for
-    a repeat. Only the newest ``capacity`` keys are remembered, in memory.
-    """
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self._keys: "OrderedDict[Hashable, None]" = OrderedDict()
-
-    def add(self, key: Hashable) -> bool:
-        if key in self._keys:
-            self._keys.move_to_end(key)
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self.capacity:
-            self._keys.popitem(last=False)
-        return True
-
-    def __contains__(self, key: Hashable) -> bool:
-        return key in self._keys
 
 
 def compact_payload(payload: str) -> str:

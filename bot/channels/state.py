@@ -296,7 +296,7 @@ class SeenOnce:
 
     ``add(key)`` returns ``True`` the first time ``key`` is seen within
     ``ttl_s`` seconds (by any process sharing the store) and ``False`` for a
-    repeat -- the interface of :class:`bot.channels.common.SeenIds`. ``state``
+    repeat. ``state``
     may be a callable returning the store, so that it is opened on first use.
     """
 
