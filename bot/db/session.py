@@ -70,11 +70,14 @@ def _bound_sqlite(engine: Engine, busy_ms: int) -> None:
     def _default_busy(dbapi_conn, _record, _proxy):  # a bounded call may have lowered it
         dbapi_conn.execute(f"PRAGMA busy_timeout = {busy_ms}")
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _busy_left(conn, cursor, statement, parameters, context, executemany):
+    def busy_left(execute) -> None:  # the busy timeout is the time left, if a deadline is set
         left = _time_left_ms()
         if left is not None:
-            cursor.execute(f"PRAGMA busy_timeout = {min(left, busy_ms)}")
+            execute(f"PRAGMA busy_timeout = {min(left, busy_ms)}")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _busy_left(conn, cursor, statement, parameters, context, executemany):
+        busy_left(cursor.execute)
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
@@ -86,9 +89,7 @@ def _bound_sqlite(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "commit")
     def _commit(conn):
-        left = _time_left_ms()
-        if left is not None:
-            conn.connection.dbapi_connection.execute(f"PRAGMA busy_timeout = {min(left, busy_ms)}")
+        busy_left(conn.connection.dbapi_connection.execute)
 
 
 def _bound_postgresql(engine: Engine) -> None:
