@@ -101,9 +101,17 @@ class Claim:
     fact: str
 
 
+# A wh-question with a polite particle at the end ("6 định hướng là gì ạ",
+# "hạn nộp khi nào à") asks what, not whether: the particle is no "... à?".
+_WH_THEN_PARTICLE = re.compile(r"\b(?:gi|nao|dau|bao nhieu|may|ai|sao)(?:\s+(?:a|ha|ak|ah|nhi|vay|z|v))+\s*[?.!]*$")
+_ASKS_WHETHER = re.compile(r"\bco phai\b|\bphai chang\b|\b(?:phai|dung)\s+(?:khong|ko|k|hok|hong|kg)\b")
+
+
 def is_yes_no(text: str) -> bool:
-    """True for "... phải không?", "đúng ko", "có phải ...", "... à?" (in any clause of ``text``)."""
-    return any(YES_NO.search(part.strip()) for part in re.split(r"[,;?!]+", fold(text or "")) if part.strip())
+    """True for "... phải không?", "đúng ko", "có phải ...", "... à?" (in any clause of ``text``);
+    a wh-question ending in a polite particle ("... là gì ạ") is not one."""
+    return any(YES_NO.search(part) and not (_WH_THEN_PARTICLE.search(part) and not _ASKS_WHETHER.search(part))
+               for part in (p.strip() for p in re.split(r"[,;?!]+", fold(text or ""))) if part)
 
 
 def _vn(d: Tuple[int, int, int]) -> str:

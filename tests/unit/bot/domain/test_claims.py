@@ -72,3 +72,15 @@ def test_a_claim_that_only_some_addressees_receive_it_is_checked_as_a_whole(text
     (claim,) = find_claims(text)
     assert claim.kind == "addressees" and claim.verdict is verdict
     assert "thôi" not in claim.claimed
+
+
+@pytest.mark.parametrize("text, yes_no", [
+    ("6 dinh huong pho cap la gi a", False),          # "là gì ạ": a what-question, said politely
+    ("sáu định hướng phổ cập là gì ạ", False),
+    ("hạn nộp kế hoạch khi nào à", False),
+    ("có 5 định hướng phổ cập à?", True),             # the particle after a statement: a yes/no question
+    ("văn bản do Bộ Y tế ban hành à", True),
+    ("có phải văn bản nói về những gì à", True),       # "có phải" asks whether, whatever follows
+])
+def test_a_polite_particle_after_a_wh_question_is_no_yes_no_question(text, yes_no):
+    assert is_yes_no(text) is yes_no
