@@ -27,6 +27,15 @@ Patches:
     every channel's message passes through before it is parsed and logged --
     is wrapped so that only the assistant's own payloads stay intents; any
     other ``/...`` text is read as ordinary text (:mod:`bot.channels.payloads`).
+
+``reply_schema``
+    Rasa checks every action-server reply with ``jsonschema.validate``, which
+    first re-checks the whole events schema against its meta-schema: more than
+    half of the Rasa server's CPU per message (RasaHQ/rasa#11717).
+    ``RemoteAction._validate_action_result`` is wrapped so that a reply is
+    checked by one validator built once, with the draft ``validate`` itself
+    picks; a reply it rejects goes to Rasa's own check, which raises Rasa's
+    error as before.
 """
 from __future__ import annotations
 
@@ -134,9 +143,41 @@ def install_payload_guard() -> None:
     MessageProcessor._handle_message_with_tracker = handle  # type: ignore[assignment]
 
 
+def install_reply_schema() -> None:
+    """Check action-server replies with one validator built once, not one per reply.
+
+    Wraps ``RemoteAction._validate_action_result`` (idempotent). Input: the
+    reply's JSON (a dict). Output: ``True`` when it matches
+    ``RemoteAction.action_response_format_spec()``. A reply that does not is
+    handed to Rasa's own check, which raises ``jsonschema.ValidationError``
+    with Rasa's message (the action guard then apologises). The validator class
+    is ``validator_for(schema)``, the one ``jsonschema.validate`` uses
+    (Draft 2020-12 in jsonschema 4.17: the events schema has ``const`` inside
+    ``oneOf``, which an older draft would not read the same way).
+    """
+    from jsonschema.validators import validator_for
+
+    if getattr(RemoteAction._validate_action_result, "_cached", False):
+        return
+    original = RemoteAction._validate_action_result
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)  # once, here, instead of on every reply
+    validator = cls(schema)
+
+    def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+        if validator.is_valid(result):
+            return True
+        return original(self, result)  # raises Rasa's error, with its message
+
+    validate_action_result._cached = True  # type: ignore[attr-defined]
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_guard": install_action_guard,
     "payload_guard": install_payload_guard,
+    "reply_schema": install_reply_schema,
 }
 
 

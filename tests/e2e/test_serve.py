@@ -17,4 +17,4 @@ def test_the_server_has_our_rasa_patches(assistant: Assistant) -> None:
     import requests
 
     answer = requests.get(f"{assistant.url}/webhooks/patches/", timeout=10)
-    assert answer.status_code == 200 and "action_guard" in answer.json()["patches"]
+    assert answer.status_code == 200 and {"action_guard", "reply_schema"} <= set(answer.json()["patches"])

@@ -1,4 +1,5 @@
-"""The run-time patches of Rasa (bot.server.patches): the action guard."""
+"""The run-time patches of Rasa (bot.server.patches): the action guard and the
+cached check of action-server replies."""
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +40,7 @@ async def _run_remote(url: str, tracker=None):
     return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain)
 
 
-@pytest.mark.parametrize("mode", ["down", "slow", "error", "garbage"])
+@pytest.mark.parametrize("mode", ["down", "slow", "error", "garbage", "malformed"])
 async def test_action_guard_apologises(monkeypatch, mode):
     monkeypatch.setenv("ACTION_TIMEOUT_S", "1")
 
@@ -48,6 +49,8 @@ async def test_action_guard_apologises(monkeypatch, mode):
             await asyncio.sleep(1.5)
         if mode == "error":
             return web.Response(status=500, text="boom")
+        if mode == "malformed":  # JSON, but not an action-server reply: Rasa's check rejects it
+            return web.json_response({"events": [{"event": "no_such_event"}], "responses": []})
         return web.Response(text="not json")
 
     runner, url = await _action_server(handler)
@@ -122,3 +125,50 @@ def test_importing_our_modules_patches_nothing_the_credentials_entry_does():
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
                          timeout=300)
     assert out.stdout.split() == ["False", "True", "patches"]
+
+
+@pytest.fixture()
+def full_checks(monkeypatch):
+    """Counts the calls of ``jsonschema.validate`` (Rasa's full check, which
+    re-checks the schema itself every time); returns the list of calls."""
+    import jsonschema
+
+    calls = []
+    original = jsonschema.validate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(jsonschema, "validate", counting)
+    return calls
+
+
+def test_reply_schema_is_installed_by_the_credentials_entry():
+    assert "reply_schema" in install_patches()
+
+
+def test_a_valid_reply_passes_without_rasas_full_check(full_checks):
+    from rasa.core.actions.action import RemoteAction
+
+    reply = {"events": [{"event": "slot", "name": "agency", "value": "Bộ Y tế", "timestamp": None},
+                        {"event": "active_loop", "name": None},
+                        {"event": "bot", "text": "Bộ Y tế đã nộp", "data": {}, "metadata": {}}],
+             "responses": [{"text": "Bộ Y tế đã nộp báo cáo quý 2"}]}
+    assert RemoteAction("action_agency_status", None)._validate_action_result(reply) is True
+    assert full_checks == []  # the validator built once answered; `const` inside `oneOf` was read right
+
+
+@pytest.mark.parametrize("reply", [
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"event": "slot", "name": 3}]},
+    {"events": "not a list"},
+    {"responses": [{"text": "x"}, "not an object"]},
+])
+def test_a_malformed_reply_fails_with_rasas_error(full_checks, reply):
+    from jsonschema import ValidationError
+    from rasa.core.actions.action import RemoteAction
+
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        RemoteAction("action_agency_status", None)._validate_action_result(reply)
+    assert full_checks == [1]
