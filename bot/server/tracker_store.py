@@ -17,9 +17,13 @@ the application database, a different file, never stalls a conversation),
 instead of failing at once). The scale-out configuration keeps Rasa's
 ``type: SQL`` on PostgreSQL (``deploy/endpoints.cluster.yml``).
 
-Rasa 3.6's SQL tracker store runs its synchronous SQL on the event loop; on a
-local SQLite file in WAL mode a save costs about a millisecond per message
-(the benchmark shows it).
+The connections are kept in a pool (SQLAlchemy's ``QueuePool``): SQLAlchemy
+1.4 gives a SQLite file a ``NullPool``, so every retrieve and save opened the
+file, set the pragmas and closed it again -- and closing the last connection
+checkpoints the WAL into the database, with an fsync. That was a third of the
+Rasa server's CPU per message (issue 12); with the pool a message costs a few
+milliseconds of SQL. Rasa 3.6's SQL tracker store runs its synchronous SQL on
+the event loop, one session at a time.
 """
 from __future__ import annotations
 
@@ -66,7 +70,7 @@ def use_wal(engine: sa.engine.Engine, busy_timeout_ms: int = 5000) -> str:
 class SQLiteTrackerStore(SQLTrackerStore):
     """Rasa's ``SQLTrackerStore`` on the SQLite file ``db`` (default
     :attr:`bot.settings.Settings.conversations_db`, ``CONVERSATIONS_DB``), in
-    WAL mode (:func:`use_wal`).
+    WAL mode (:func:`use_wal`), its connections kept in a pool.
 
     Input (``endpoints.yml`` keys): ``db`` (a path; relative paths are relative
     to the working directory), ``busy_timeout_ms`` (default 5000); ``url`` and
@@ -81,5 +85,11 @@ class SQLiteTrackerStore(SQLTrackerStore):
         path.parent.mkdir(parents=True, exist_ok=True)
         super().__init__(domain, dialect="sqlite", db=str(path), event_broker=event_broker, **kwargs)
         self.path = path
+        # Rasa built a NullPool engine (a connection, and a WAL checkpoint, per query): keep connections instead.
+        # A pooled connection may be handed to another thread later, never to two at once.
+        self.engine.dispose()
+        self.engine = sa.create_engine(self.engine.url, poolclass=sa.pool.QueuePool,
+                                       connect_args={"check_same_thread": False})
+        self.sessionmaker.configure(bind=self.engine)
         mode = use_wal(self.engine, busy_timeout_ms)
         logger.info("Conversations stored in %s (SQLite, journal mode %s)", path, mode)

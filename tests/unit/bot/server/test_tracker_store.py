@@ -38,3 +38,22 @@ def test_default_file_comes_from_the_settings(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("CONVERSATIONS_DB", str(db))
     store = SQLiteTrackerStore(None)
     assert store.path == db and db.exists()
+
+
+async def test_messages_reuse_the_pooled_connection(tmp_path) -> None:
+    """SQLAlchemy 1.4's default for a SQLite file (NullPool) opened, set up and
+    closed -- checkpointing the WAL -- a connection per query."""
+    import sqlalchemy as sa
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = SQLiteTrackerStore(Domain.empty(), db=str(tmp_path / "c.sqlite"))
+    opened = []
+    sa.event.listen(store.engine, "connect", lambda *_: opened.append(1))
+    for n in range(5):
+        tracker = await store.retrieve(f"rest:{n}") or DialogueStateTracker(f"rest:{n}", [])
+        tracker.update(UserUttered(f"câu hỏi {n}"))
+        await store.save(tracker)
+        assert (await store.retrieve(f"rest:{n}")).latest_message.text == f"câu hỏi {n}"
+    assert opened == []  # the connection use_wal opened served every query
