@@ -36,11 +36,20 @@ Patches:
     checked by one validator built once, with the draft ``validate`` itself
     picks; a reply it rejects goes to Rasa's own check, which raises Rasa's
     error as before.
+
+``action_session``
+    Rasa opens a new HTTP session, and a new connection, for every call to the
+    action server. ``EndpointConfig.session`` is replaced so that each endpoint
+    keeps one session per event loop, whose idle connections are reused for
+    :data:`KEEPALIVE_S` seconds -- less than the 5 s after which the action
+    server (Sanic) closes them, so a request never goes out on a connection the
+    server is closing.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
@@ -59,6 +68,9 @@ ACTION_APOLOGY = (
     "được câu hỏi này. Anh/chị vui lòng thử lại sau ít phút; các câu hỏi về nội dung "
     "Văn bản 797/BTTTT-THH vẫn được trả lời bình thường."
 )
+
+# Seconds an idle connection to the action server is kept; rasa_sdk's Sanic closes it after 5.
+KEEPALIVE_S = 2.0
 
 _installed: Dict[str, str] = {}
 
@@ -174,10 +186,58 @@ def install_reply_schema() -> None:
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
 
 
+class _KeptSession:
+    """``async with`` on an aiohttp session that stays open afterwards."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> Any:
+        return self.session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def install_action_session() -> None:
+    """Reuse one HTTP session, and its connections, for every call to the action server.
+
+    Replaces ``EndpointConfig.session`` (idempotent), which ``EndpointConfig.request``
+    enters with ``async with`` and so closed after each call. Now each endpoint
+    keeps one ``aiohttp.ClientSession`` per running event loop (a session
+    belongs to one loop), with Rasa's headers, basic auth and total timeout
+    (``DEFAULT_REQUEST_TIMEOUT`` s), keeping idle connections :data:`KEEPALIVE_S`
+    seconds. A closed session is replaced. Must be called in a coroutine (it
+    reads the running loop); raises ``RuntimeError`` otherwise, as aiohttp would.
+    """
+    import aiohttp
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+    from rasa.utils.endpoints import EndpointConfig
+
+    if getattr(EndpointConfig.session, "_kept", False):
+        return
+
+    def session(self: EndpointConfig) -> _KeptSession:
+        loop = asyncio.get_running_loop()
+        kept = self.__dict__.setdefault("_kept_sessions", weakref.WeakKeyDictionary())
+        current = kept.get(loop)
+        if current is None or current.closed:
+            auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) \
+                if self.basic_auth else None
+            current = kept[loop] = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S), headers=self.headers, auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT))
+        return _KeptSession(current)
+
+    session._kept = True  # type: ignore[attr-defined]
+    EndpointConfig.session = session  # type: ignore[assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_guard": install_action_guard,
     "payload_guard": install_payload_guard,
     "reply_schema": install_reply_schema,
+    "action_session": install_action_session,
 }
 
 

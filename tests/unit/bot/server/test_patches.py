@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from aiohttp import web
+from rasa.utils.endpoints import EndpointConfig
 
 from bot.server.launcher import free_port
 from bot.server.patches import ACTION_APOLOGY, install_patches
@@ -26,7 +27,9 @@ async def _action_server(handler):
     return runner, f"http://127.0.0.1:{port}/webhook"
 
 
-async def _run_remote(url: str, tracker=None):
+async def _run_remote(url: str, tracker=None, endpoint=None):
+    """Run ``action_deadline`` against ``url``, through ``endpoint`` if given
+    (Rasa's server has one ``EndpointConfig`` for all its calls)."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.channels.channel import CollectingOutputChannel
     from rasa.core.nlg import TemplatedNaturalLanguageGenerator
@@ -35,7 +38,7 @@ async def _run_remote(url: str, tracker=None):
     from rasa.utils.endpoints import EndpointConfig
 
     domain = Domain.from_yaml("version: '3.1'\nactions:\n- action_deadline\n")
-    action = RemoteAction("action_deadline", EndpointConfig(url))
+    action = RemoteAction("action_deadline", endpoint or EndpointConfig(url))
     tracker = tracker or DialogueStateTracker("s", domain.slots)
     return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain)
 
@@ -172,3 +175,63 @@ def test_a_malformed_reply_fails_with_rasas_error(full_checks, reply):
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         RemoteAction("action_agency_status", None)._validate_action_result(reply)
     assert full_checks == [1]
+
+
+async def test_calls_to_the_action_server_reuse_one_connection():
+    peers = []
+
+    async def handler(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": [{"text": "hạn là 15/09"}]})
+
+    runner, url = await _action_server(handler)
+    try:
+        endpoint = EndpointConfig(url)
+        answers = [await _run_remote(url, endpoint=endpoint) for _ in range(3)]
+    finally:
+        await runner.cleanup()
+    assert [[e.text for e in events] for events in answers] == [["hạn là 15/09"]] * 3
+    assert len(peers) == 3 and len(set(peers)) == 1, peers  # Rasa alone opened one connection per call
+
+
+async def test_a_restarted_action_server_is_reached_again():
+    """A kept connection to a server that went away is not used again: no apology."""
+    async def handler(request):
+        return web.json_response({"events": [], "responses": [{"text": "đã nộp"}]})
+
+    app = web.Application()
+    app.router.add_post("/webhook", handler)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/webhook"
+    endpoint = EndpointConfig(url)
+    answers = []
+    for _ in range(2):
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            answers.append([e.text for e in await _run_remote(url, endpoint=endpoint)])
+        finally:
+            await runner.cleanup()
+    assert answers == [["đã nộp"], ["đã nộp"]]
+
+
+async def test_an_idle_connection_is_dropped_before_the_action_server_drops_it():
+    """rasa_sdk's Sanic closes a connection idle for 5 s; ours go sooner."""
+    from bot.server.patches import KEEPALIVE_S
+
+    peers = []
+
+    async def handler(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": []})
+
+    runner, url = await _action_server(handler)
+    try:
+        endpoint = EndpointConfig(url)
+        await _run_remote(url, endpoint=endpoint)
+        await asyncio.sleep(KEEPALIVE_S + 0.5)
+        await _run_remote(url, endpoint=endpoint)
+    finally:
+        await runner.cleanup()
+    assert KEEPALIVE_S < 5 and len(set(peers)) == 2, peers
