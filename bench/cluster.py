@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bench.load import message_mix, run_load
+from bench.load import LOOKUPS, message_mix, run_load
 from bench.procs import PeakRss, tree_pss, tree_pss_mb
 from bench.serve import cpu_per_message, measured_runs
 from bot.server.cluster import prepare, start
@@ -103,7 +103,7 @@ def cluster_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict
     ``servers`` (Rasa servers), ``startup_s`` (s, until every process answers),
     ``c<concurrency>`` (:func:`bench.serve.measured_load` results through
     nginx, for each of ``mode["throughput"]``, ``{concurrency: messages}``,
-    after ``mode["warmup"]`` messages), ``cpu_ms_per_message``
+    after at least ``mode["warmup"]`` messages, every look-up twice), ``cpu_ms_per_message``
     (``{"rasa": ms, "actions": ms}``, every Rasa server together, over all
     runs), ``pss_idle_mb`` and ``pss_load_mb`` (MB, the Rasa servers
     together), ``errors_total`` and ``empty_replies_total``; or ``skipped``
@@ -135,7 +135,10 @@ def cluster_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict
             out["startup_s"] = max(launcher.processes[name].ready_after_s for name in names)
             out["pss_idle_mb"] = round(sum(tree_pss_mb(pid) for pid in rasa), 1)
             url = f"http://127.0.0.1:{env['LB_PORT']}"
-            asyncio.run(run_load(url, message_mix(mode["warmup"]), 1, "cluster-warmup"))
+            # every server and the action server's every look-up warm (a cold first look-up
+            # costs the action server about a second of CPU), as the single server is after its eval
+            warmup = message_mix(max(mode["warmup"], 2 * len(LOOKUPS)))
+            asyncio.run(run_load(url, warmup, len(ports), "cluster-warmup"))
             save()
 
             def saved(runs: Dict[str, Dict]) -> None:
