@@ -49,9 +49,10 @@ def answered(url: str) -> bool:
         return False
 
 
-def first_answer(work: Path, timeout_s: float = 1800) -> Dict:
-    """Clone, ``make run``, wait for the first answer (see the module docstring).
-    The clone is ``work/first-answer/tro-ly-797`` (deleted afterwards), the log
+def first_answer(work: Path, timeout_s: float = 1800, source: Path = ROOT) -> Dict:
+    """Clone ``source`` (a git repository: the project), ``make run``, wait
+    for the first answer (see the module docstring). The clone is
+    ``work/first-answer/tro-ly-797`` (deleted afterwards), the log
     ``work/logs/first_answer.log``.
 
     Returns ``seconds`` (s from the start of ``git clone`` to the first
@@ -65,7 +66,7 @@ def first_answer(work: Path, timeout_s: float = 1800) -> Dict:
     log.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True).stdout.strip()
     port, action_port = free_port(), free_port()
     env = user_env(port, action_port)
     out: Dict = {"commit": commit, "log": str(log), "seconds": None}
@@ -73,7 +74,7 @@ def first_answer(work: Path, timeout_s: float = 1800) -> Dict:
     process: Optional[subprocess.Popen] = None
     with log.open("w") as sink:
         try:
-            subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], env=env, stdout=sink,
+            subprocess.run(["git", "clone", "--quiet", str(source), str(clone)], env=env, stdout=sink,
                            stderr=subprocess.STDOUT, check=True, timeout=300)
             out["clone_s"] = round(time.perf_counter() - started, 1)
             # a session of its own: stopping it stops make and everything make started

@@ -1,12 +1,10 @@
-"""The benchmark's scale-out and fresh-clone settings (issue 12): its own
-databases, key prefix and ports, no flood guard, a new user's environment."""
+"""The benchmark's scale-out configuration settings (issue 12): its own
+databases, key prefix and ports, no flood guard; a clear reason when a service is missing."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from bench.cluster import UNTHROTTLED, bench_cluster_env, services_missing
-from bench.first_answer import NOT_INHERITED, user_env
 from bot.server.launcher import free_port
 
 
@@ -24,15 +22,3 @@ def test_cluster_env_has_its_own_databases_prefix_and_free_ports(tmp_path: Path)
 def test_services_missing_names_the_unreachable_service(tmp_path: Path) -> None:
     env = bench_cluster_env({"TRACKER_DB_PORT": str(free_port())}, "x", tmp_path)
     assert services_missing(env).startswith("PostgreSQL unreachable")
-
-
-def test_user_env_is_a_new_shell_on_other_ports(tmp_path: Path, monkeypatch) -> None:
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    (venv / "pyvenv.cfg").write_text("home = /usr/bin\n")
-    monkeypatch.setenv("PATH", os.pathsep.join([str(venv / "bin"), "/usr/bin"]))
-    monkeypatch.setenv("VIRTUAL_ENV", str(venv))
-    monkeypatch.setenv("DATABASE_URL", "sqlite:///elsewhere.db")
-    env = user_env(5801, 5802)
-    assert env["PATH"] == "/usr/bin" and env["RASA_PORT"] == "5801" and env["ACTION_PORT"] == "5802"
-    assert not {"VIRTUAL_ENV", "DATABASE_URL"} & set(env) and "ASSISTANT_TODAY" in NOT_INHERITED
