@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from bench.load import LOOKUPS, message_mix, run_load
-from bench.procs import PeakRss, tree_pss, tree_pss_mb
+from bench.procs import PeakRss, service_pids, tree_pss, tree_pss_mb
 from bench.serve import cpu_per_message, measured_runs
 from bot.server.cluster import prepare, start
 from bot.server.launcher import Launcher, free_port
@@ -100,15 +100,19 @@ def cluster_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict
                         save: Callable[[], None]) -> None:
     """Serve ``model`` with the scale-out configuration and fill
     ``results["throughput_cluster"]`` in place, calling ``save()`` after each run:
-    ``servers`` (Rasa servers), ``startup_s`` (s, until every process answers),
-    ``c<concurrency>`` (:func:`bench.serve.measured_load` results through
-    nginx, for each of ``mode["throughput"]``, ``{concurrency: messages}``,
-    after at least ``mode["warmup"]`` messages, every look-up twice), ``cpu_ms_per_message``
-    (``{"rasa": ms, "actions": ms}``, every Rasa server together, over all
-    runs), ``pss_idle_mb`` and ``pss_load_mb`` (MB, the Rasa servers
-    together), ``errors_total`` and ``empty_replies_total``; or ``skipped``
-    (why) when PostgreSQL or Redis is unreachable. Logs go to ``work/cluster/``.
-    Every process is stopped and the databases are dropped on return and on any error.
+
+    - ``servers`` (Rasa servers), ``startup_s`` (s, until every process answers);
+    - ``c<concurrency>``: :func:`bench.serve.measured_load` results through
+      nginx, for each of ``mode["throughput"]`` (``{concurrency: messages}``),
+      after at least ``mode["warmup"]`` messages (every look-up twice);
+    - ``cpu_ms_per_message``: ``{"rasa", "actions", "nginx", "postgresql",
+      "redis", "load_client": ms}`` over all runs (the Rasa servers together);
+    - ``pss_idle_mb``, ``pss_load_mb`` (MB, the Rasa servers together);
+    - ``errors_total``, ``empty_replies_total``, ``logs``;
+
+    or only ``skipped`` (why) when PostgreSQL or Redis is unreachable. Logs go
+    to ``work/cluster/``. Every process is stopped and the databases are
+    dropped on return and on any error.
 
     Raises:
         bot.server.launcher.LaunchError: a process did not start.
@@ -131,7 +135,11 @@ def cluster_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict
                   rate=int(env["NGINX_RATE"]), burst=int(env["NGINX_BURST"]))
             names = [f"rasa{i}" for i in range(len(ports))]
             rasa: List[int] = [launcher.processes[name].pid for name in names]
-            meters = {"rasa": rasa, "actions": [launcher.processes["actions"].pid]}
+            # issue 12's CPU budget covers every part of the configuration; PostgreSQL and
+            # Redis are this machine's services, so they count whatever else uses them meanwhile
+            meters = {"rasa": rasa, "actions": [launcher.processes["actions"].pid],
+                      "nginx": [launcher.processes["nginx"].pid],
+                      "postgresql": service_pids("postgres"), "redis": service_pids("redis-server")}
             out["startup_s"] = max(launcher.processes[name].ready_after_s for name in names)
             out["pss_idle_mb"] = round(sum(tree_pss_mb(pid) for pid in rasa), 1)
             url = f"http://127.0.0.1:{env['LB_PORT']}"

@@ -149,6 +149,20 @@ def cpu_ms_per_message(cpu_s: float, messages: int) -> Optional[float]:
     return round(1000 * cpu_s / messages, 1) if messages else None
 
 
+def service_pids(name: str) -> List[int]:
+    """The root process of each local process tree whose command is ``name``
+    (e.g. ``postgres``: the postmaster, whose children are the backends;
+    ``redis-server``), for :func:`cpu_ticks`; ``[]`` when none runs."""
+    roots = []
+    for proc in psutil.process_iter(["name", "ppid"]):
+        try:
+            if proc.info["name"] == name and psutil.Process(proc.info["ppid"]).name() != name:
+                roots.append(proc.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return roots
+
+
 class PeakRss:
     """Samples :func:`tree_rss` (or ``measure``, e.g. :func:`tree_pss`: a
     function of a pid returning bytes) of ``pid`` every ``interval_s``

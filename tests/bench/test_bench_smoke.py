@@ -125,7 +125,10 @@ def test_scale_out_configuration(smoke) -> None:
         assert t["messages"] == messages and positive(t["msg_per_s"]) and positive(t["p95_ms"]), t
         assert t["errors"] == 0 and t["empty_replies"] == 0, t["problems"]
     assert cluster["errors_total"] == 0 and cluster["empty_replies_total"] == 0
-    assert cluster["cpu_ms_per_message"]["rasa"] > 0 and cluster["cpu_ms_per_message"]["actions"] > 0
+    cpu = cluster["cpu_ms_per_message"]
+    assert set(cpu) == {"rasa", "actions", "nginx", "postgresql", "redis", "load_client"}, cpu
+    # every message is stored in PostgreSQL by a Rasa server after an action-server call
+    assert cpu["rasa"] > 0 and cpu["actions"] > 0 and cpu["postgresql"] > 0, cpu
     # two servers each hold a model: together more than one at rest
     assert cluster["pss_load_mb"] >= cluster["pss_idle_mb"] > smoke["results"]["server"]["pss_idle_mb"]
     assert "Rasa servers on PostgreSQL" in smoke["markdown"]

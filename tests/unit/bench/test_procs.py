@@ -17,6 +17,7 @@ from bench.procs import (
     cpu_ticks,
     parse_cpu_ticks,
     parse_pss_kb,
+    service_pids,
     tree_pids,
     tree_pss,
     tree_rss,
@@ -99,3 +100,21 @@ def test_cpu_per_message_pools_cpu_time_over_runs() -> None:
             {"messages": 300, "cpu_s": {"rasa": 5.0, "actions": 0.6}}]
     assert cpu_per_message(runs) == {"actions": 2.0, "rasa": 15.0}
     assert cpu_per_message([]) == {}
+
+
+def test_service_pids_finds_the_root_of_each_tree_of_a_command(tmp_path) -> None:
+    shell = tmp_path / "svc797"
+    shell.write_bytes(open("/bin/sh", "rb").read())
+    shell.chmod(0o755)
+    # svc797 -> svc797 (the "; :" keeps the inner shell from exec-ing sleep) -> sleep
+    root = subprocess.Popen([str(shell), "-c", f"{shell} -c 'sleep 30; :'; :"])
+    try:
+        deadline = time.monotonic() + 10
+        while len(tree_pids(root.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert service_pids("svc797") == [root.pid]
+        assert service_pids("no-such-command") == []
+    finally:
+        for pid in tree_pids(root.pid):
+            os.kill(pid, signal.SIGKILL)
+        root.wait()

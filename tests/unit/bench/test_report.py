@@ -86,7 +86,8 @@ def speed_results() -> dict:
                                       "errors": 0, "empty_replies": 0}},
         "throughput": {"c1": load_run(1, 40.0, 35.0, 14.0), "c10": load_run(10, 55.0, 280.0, 13.0)},
         "throughput_cluster": {"servers": 2, "startup_s": 30.0, "pss_idle_mb": 1500.0, "pss_load_mb": 1600.0,
-                               "c10": load_run(10, 79.9, 240.0, 16.0), "cpu_ms_per_message": {"rasa": 16.5}},
+                               "c10": load_run(10, 79.9, 240.0, 16.0),
+                               "cpu_ms_per_message": {"load_client": 1.5, "rasa": 16.5, "postgresql": 2.0}},
         "errors_total": 0, "empty_replies_total": 0,
         "server": {"startup_s": 21.0, "pss_load_mb": 1000.0, "pss_idle_mb": 900.0, "rss_idle_mb": 1100.0,
                    "action_rss_idle_mb": 200.0},
@@ -118,7 +119,10 @@ def test_render_shows_cluster_cpu_pss_first_answer_and_the_before_column() -> No
     assert "| 10 | 100 | 79.9 | 120.0 | 240.0 | 480.0 | 0 | 0 | 16.0 | 4.0 |" in text      # the cluster
     assert "2 Rasa servers" in text and "under load 1600.0 MB" in text
     assert "| Rasa server PSS at rest / peak under load | 900.0 / 1000.0 MB |" in text
-    assert "Rasa server 14.0 ms, action server 4.0 ms" in text and "Rasa servers 16.5 ms" in text
+    assert "| CPU per message, one `make run` (sequential and concurrent runs) | Rasa server(s) 14.0 ms, " \
+           "action server 4.0 ms |" in text
+    assert "scale-out configuration (every run) | Rasa server(s) 16.5 ms, PostgreSQL 2.0 ms, load client 1.5 ms |" \
+        in text
     assert "no answer: no answer within 1800 s" in text
     assert "| Rasa server CPU per message (mixed load) | ≈ 52 ms | <= 15 ms | 14.0 | yes |" in text
     results["throughput_cluster"] = {"skipped": "Redis unreachable: refused"}
