@@ -149,7 +149,7 @@ def serve_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict, 
     each measurement: ``server`` (start-up s, RSS and PSS MB at rest / under
     load, RSS after load, first reply ms, process count), ``eval``,
     ``latency_ms`` (``sequential``), ``throughput`` (``c<concurrency>``, each
-    with its CPU time), ``cpu_ms_per_message`` (``{"rasa": ms, "actions": ms}``
+    with its CPU time), ``cpu_ms_per_message`` (``{"rasa", "actions", "load_client": ms}``
     over the sequential and concurrent runs), ``errors_total``,
     ``empty_replies_total`` and ``artifacts.server_logs``.
 

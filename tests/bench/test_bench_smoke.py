@@ -129,6 +129,8 @@ def test_scale_out_configuration(smoke) -> None:
     assert set(cpu) == {"rasa", "actions", "nginx", "postgresql", "redis", "load_client"}, cpu
     # every message is stored in PostgreSQL by a Rasa server after an action-server call
     assert cpu["rasa"] > 0 and cpu["actions"] > 0 and cpu["postgresql"] > 0, cpu
-    # two servers each hold a model: together more than one at rest
-    assert cluster["pss_load_mb"] >= cluster["pss_idle_mb"] > smoke["results"]["server"]["pss_idle_mb"]
+    # two servers each hold a model of their own: together more than one server
+    # (PSS under load may be below PSS at rest: it falls as other processes map the same libraries)
+    assert positive(cluster["pss_load_mb"])
+    assert cluster["pss_idle_mb"] > smoke["results"]["server"]["pss_idle_mb"]
     assert "Rasa servers on PostgreSQL" in smoke["markdown"]
