@@ -104,7 +104,7 @@ def cluster_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict
     - ``servers`` (Rasa servers), ``startup_s`` (s, until every process answers);
     - ``c<concurrency>``: :func:`bench.serve.measured_load` results through
       nginx, for each of ``mode["throughput"]`` (``{concurrency: messages}``),
-      after at least ``mode["warmup"]`` messages (every look-up twice);
+      after at least ``mode["warmup"]`` messages (every look-up once);
     - ``cpu_ms_per_message``: ``{"rasa", "actions", "nginx", "postgresql",
       "redis", "load_client": ms}`` over all runs (the Rasa servers together);
     - ``pss_idle_mb``, ``pss_load_mb`` (MB, the Rasa servers together);
@@ -145,7 +145,7 @@ def cluster_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict
             url = f"http://127.0.0.1:{env['LB_PORT']}"
             # every server and the action server's every look-up warm (a cold first look-up
             # costs the action server about a second of CPU), as the single server is after its eval
-            warmup = message_mix(max(mode["warmup"], 2 * len(LOOKUPS)))
+            warmup = message_mix(max(mode["warmup"], 2 * len(LOOKUPS)))  # half of the mix: each look-up once
             asyncio.run(run_load(url, warmup, len(ports), "cluster-warmup"))
             save()
 
