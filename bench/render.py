@@ -8,7 +8,7 @@ committed run without measuring::
 """
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List
 
 from bench.data import NEW_SUBSETS, REPORTED, SUBSETS
 from bench.targets import BASELINE_NOTE
@@ -23,6 +23,32 @@ def fmt(value, digits: int = 3) -> str:
     if isinstance(value, float):
         return f"{value:.{digits}f}"
     return str(value)
+
+
+# Names of the parts whose CPU time is measured (bench.serve.measured_load).
+PARTS = {"rasa": "Rasa server(s)", "actions": "action server", "nginx": "nginx", "postgresql": "PostgreSQL",
+         "redis": "Redis", "load_client": "load client"}
+
+
+def cpu_parts(cpu: Dict) -> str:
+    """``{part: ms}`` as ``Rasa server(s) 14.0 ms, action server 4.0 ms, ...`` (known parts first)."""
+    order = [part for part in PARTS if part in cpu] + sorted(set(cpu) - set(PARTS))
+    return ", ".join(f"{PARTS.get(part, part)} {fmt(cpu[part], 1)} ms" for part in order)
+
+
+def throughput_table(runs: Dict) -> List[str]:
+    """Markdown table rows of the load runs in ``runs`` (``{"c<n>": run_load result, ...}``;
+    other keys are ignored), with the CPU per message when measured."""
+    lines = ["| concurrent senders | messages | msg/s | p50 ms | p95 ms | max ms | errors | empty replies "
+             "| Rasa CPU ms/msg | actions CPU ms/msg |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for key, t in runs.items():
+        if not (key.startswith("c") and isinstance(t, dict) and "concurrency" in t):
+            continue
+        cpu = t.get("cpu_ms_per_message", {})
+        lines.append(f"| {t['concurrency']} | {t['messages']} | {t['msg_per_s']} | {t['latency_ms']['p50']} | "
+                     f"{t['p95_ms']} | {t['latency_ms']['max']} | {t['errors']} | {t['empty_replies']} | "
+                     f"{fmt(cpu.get('rasa'), 1)} | {fmt(cpu.get('actions'), 1)} |")
+    return lines
 
 
 def render_markdown(results: Dict) -> str:
@@ -114,18 +140,22 @@ def render_markdown(results: Dict) -> str:
         lines.append("")
     seq = results.get("latency_ms", {}).get("sequential")
     if seq:
-        lines += ["## Latency and throughput (REST on loopback, action server + SQLite, mixed load)", "",
+        lines += ["## Latency and throughput (REST on loopback, mixed load)", "",
+                  "One `make run` process (action server, SQLite agency database and tracker store). "
                   f"Sequential, {seq['n']} messages: p50 {seq['p50']} ms, p95 {seq['p95']} ms, "
                   f"p99 {seq['p99']} ms, max {seq['max']} ms (errors {seq['errors']}, empty replies "
-                  f"{seq['empty_replies']}).", "",
-                  "| concurrent senders | messages | msg/s | p50 ms | p95 ms | max ms | errors | empty replies |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for t in results.get("throughput", {}).values():
-            lines.append(f"| {t['concurrency']} | {t['messages']} | {t['msg_per_s']} | {t['latency_ms']['p50']} | "
-                         f"{t['p95_ms']} | {t['latency_ms']['max']} | {t['errors']} | {t['empty_replies']} |")
-        lines.append("")
+                  f"{seq['empty_replies']}).", "", *throughput_table(results.get("throughput", {})), ""]
+    cluster = results.get("throughput_cluster", {})
+    if cluster.get("skipped"):
+        lines += [f"Scale-out configuration: not measured ({cluster['skipped']}).", ""]
+    elif cluster:
+        lines += [f"The scale-out configuration on the same machine: {cluster['servers']} Rasa servers on "
+                  "PostgreSQL (tracker store) and Redis (lock store) behind nginx, one action server on PostgreSQL "
+                  f"(start-up {fmt(cluster.get('startup_s'), 1)} s; Rasa PSS at rest "
+                  f"{fmt(cluster.get('pss_idle_mb'), 1)} MB, under load {fmt(cluster.get('pss_load_mb'), 1)} MB, "
+                  "all servers together).", "", *throughput_table(cluster), ""]
     train, server = results.get("train", {}), results.get("server", {})
-    if train or server:
+    if train or server or "first_answer" in results:
         lines += ["## Cost", "", "| what | value |", "|---|---|"]
         if train:
             lines += [f"| training, ours (augmentation + `rasa train`, NLU and dialogue) | {train['wall_s']} s "
@@ -145,13 +175,29 @@ def render_markdown(results: Dict) -> str:
                       f"{server.get('rss_load_mb', '–')} MB ({server.get('rasa_processes', 1)} process) |",
                       f"| action server RSS at rest / peak under load | {server['action_rss_idle_mb']} / "
                       f"{server.get('action_rss_load_mb', '–')} MB |"]
+            if "pss_idle_mb" in server:
+                lines.append(f"| Rasa server PSS at rest / peak under load | {server['pss_idle_mb']} / "
+                             f"{fmt(server.get('pss_load_mb'), 1)} MB |")
+        cpu = results.get("cpu_ms_per_message")
+        if cpu:
+            lines.append("| CPU per message, one `make run` (sequential and concurrent runs) | "
+                         f"{cpu_parts(cpu)} |")
+        cluster_cpu = results.get("throughput_cluster", {}).get("cpu_ms_per_message")
+        if cluster_cpu:
+            lines.append(f"| CPU per message, scale-out configuration (every run) | {cpu_parts(cluster_cpu)} |")
+        if "first_answer" in results:
+            fa = results["first_answer"]
+            lines.append("| fresh clone → `make run` → first answer (install, training included) | "
+                         + (f"{fa['seconds']} s" if fa.get("seconds") is not None else f"no answer: {fa.get('error')}")
+                         + " |")
         lines.append("")
     tg = results.get("targets", [])
     if tg:
-        lines += ["## Targets (issues 5 and 11)", "", f"Reference: {BASELINE_NOTE}.", "",
-                  "| target | goal | measured | met |", "|---|---|---|---|"]
+        lines += ["## Targets (issues 5, 11 and 12)", "", f"Before: {BASELINE_NOTE}.", "",
+                  "| target | before (issue 12) | goal | measured | met |", "|---|---|---|---|---|"]
         for t in tg:
             value = fmt(t["value"]) if isinstance(t["value"], dict) else t["value"]
-            lines.append(f"| {t['target']} | {t['goal']} | {value} | {'yes' if t['met'] else '**no**'} |")
+            lines.append(f"| {t['target']} | {t.get('before') or ''} | {t['goal']} | {value} | "
+                         f"{'yes' if t['met'] else '**no**'} |")
         lines.append("")
     return "\n".join(lines)

@@ -14,9 +14,13 @@ Stages, in order, each in its own module:
    baseline; TF-IDF + logistic regression (:mod:`bench.train`);
 3. held-out scores (:mod:`bench.nlu_eval`): the held-out set in each variant,
    the chat subsets and the compound messages of issue 11, confident wrong answers;
-4. servers: start-up, memory, acceptance questions, latency, throughput
-   (:mod:`bench.serve`, :mod:`bench.load`); in smoke mode while 3 runs;
-5. (full run only) k-fold cross-validation of our pipeline
+4. servers: start-up, memory, acceptance questions, latency, throughput and
+   CPU per message of one ``make run`` process (:mod:`bench.serve`,
+   :mod:`bench.load`), then the same load on the scale-out configuration
+   (:mod:`bench.cluster`); in smoke mode while 3 runs;
+5. (full run only) the time from a fresh clone to the first answer
+   (:mod:`bench.first_answer`);
+6. (full run only) k-fold cross-validation of our pipeline
    (:mod:`bench.cross_validation`).
 
 ``results.json`` and ``results.md`` (:mod:`bench.render`, with the targets of
@@ -37,6 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from bench.cluster import cluster_and_measure
 from bench.cross_validation import cross_validation
 from bench.data import (
     SUBSETS,
@@ -47,6 +52,7 @@ from bench.data import (
     prepare_holdout,
     prepare_training_data,
 )
+from bench.first_answer import first_answer
 from bench.nlu_eval import nlu_summary, score_rasa_models
 from bench.overlap import closeness_of_predictions
 from bench.procs import ROOT, bench_env, load_average, machine_info, package_versions
@@ -57,13 +63,17 @@ from bench.train import tfidf_logreg, tfidf_summary, train_nlu_only, train_ours
 
 # train_per_intent / holdout_per_intent: examples kept per intent (None: all);
 # epochs: DIETClassifier epochs (None: config.yml's); sequential, warmup and
-# throughput ({concurrency: messages}): message counts; cv_folds: 0 skips the
-# cross-validation; overlap: score the held-out set while the servers are measured.
+# throughput and cluster ({concurrency: messages}, one `make run` process and the
+# scale-out configuration): message counts; cv_folds: 0 skips the
+# cross-validation; overlap: score the held-out set while the servers are
+# measured; first_answer: time a fresh clone's `make run` to its first answer.
 MODES = {
     "full": dict(train_per_intent=None, holdout_per_intent=None, epochs=None, sequential=500,
-                 throughput={1: 100, 10: 300, 50: 500}, warmup=10, cv_folds=5, overlap=False),
+                 throughput={1: 100, 10: 300, 50: 500}, cluster={1: 100, 10: 300, 50: 500}, warmup=10,
+                 cv_folds=5, overlap=False, first_answer=True),
     "smoke": dict(train_per_intent=4, holdout_per_intent=2, epochs=6, sequential=20,
-                  throughput={1: 5, 10: 20, 50: 50}, warmup=2, cv_folds=0, overlap=True),
+                  throughput={1: 5, 10: 20, 50: 50}, cluster={1: 4, 10: 20}, warmup=2, cv_folds=0, overlap=True,
+                  first_answer=False),
 }
 
 
@@ -107,6 +117,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--work", help="scratch folder (models, logs); default results/bench-work/<run id>")
     parser.add_argument("--run-id", help="identifier written into the results (default: time + random)")
     parser.add_argument("--cv-folds", type=int, help="override the number of cross-validation folds (0: skip)")
+    parser.add_argument("--no-first-answer", action="store_true",
+                        help="skip the fresh clone's `make run` to its first answer (full run)")
     parser.add_argument("--render", metavar="RESULTS_JSON",
                         help="only rewrite results.md next to RESULTS_JSON from it (no measuring)")
     args = parser.parse_args(argv)
@@ -118,6 +130,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     mode = dict(MODES[mode_name])
     if args.cv_folds is not None:
         mode["cv_folds"] = args.cv_folds
+    if args.no_first_answer:
+        mode["first_answer"] = False
     run_id = args.run_id or f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -148,6 +162,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     def stage(name: str) -> None:
         print(f"[bench {time.perf_counter() - started:7.1f}s] {name}", flush=True)
 
+    def serve_both() -> None:
+        serve_and_measure(model, work, env, mode, results, save)
+        stage("the scale-out configuration (PostgreSQL, Redis, nginx): throughput, CPU, PSS")
+        cluster_and_measure(model, work, env, {**mode, "throughput": mode["cluster"]}, results, save)
+
     stage(f"{mode_name} run {run_id}; work dir {work}")
     nlu_dir = prepare_training_data(work, mode["train_per_intent"])
     holdout = prepare_holdout(work, mode["holdout_per_intent"])
@@ -175,7 +194,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         # (keeps the smoke stage short; its timings mean nothing anyway)
         pending = in_background(score_rasa_models, *scoring)
         stage("servers (while the held-out set is scored)")
-        serve_and_measure(model, work, env, mode, results, save)
+        serve_both()
         scores = pending.result()
     else:
         stage("scoring the held-out set")
@@ -194,8 +213,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     save()
 
     if not mode["overlap"]:
-        stage("servers: start-up, memory, acceptance questions, latency, throughput")
-        serve_and_measure(model, work, env, mode, results, save)
+        stage("servers: start-up, memory, acceptance questions, latency, throughput, CPU")
+        serve_both()
+
+    if mode["first_answer"]:
+        stage("fresh clone: `make run` to the first answer")
+        results["first_answer"] = first_answer(work)
+        results["first_answer_s"] = results["first_answer"]["seconds"]
+        save()
 
     if mode["cv_folds"]:
         stage(f"{mode['cv_folds']}-fold cross-validation of our pipeline")

@@ -2,11 +2,16 @@
 
 :func:`serve_and_measure` seeds a fresh SQLite database, starts the action
 server and the Rasa server on free loopback ports through
-:class:`bot.server.launcher.Launcher` (:func:`start_assistant`), and measures,
-in order: start-up time, resident memory at rest, the first reply, the
-acceptance questions over REST (:func:`eval_pass_rate`), sequential latency
-and bounded concurrent runs (:func:`bench.load.run_load`), with the peak
-resident memory of both servers under that load.
+:class:`bot.server.launcher.Launcher` (:func:`start_assistant`) as ``make run``
+does (SQLite tracker store), and measures, in order: start-up time, memory at
+rest (RSS and PSS), the first reply, the acceptance questions over REST
+(:func:`eval_pass_rate`), sequential latency and bounded concurrent runs
+(:func:`measured_runs`), with the peak memory of both servers and their CPU
+time per message under that load.
+
+:func:`measured_load` and :func:`measured_runs` (one load run, or one per
+concurrency, with the CPU time of named process trees) serve the scale-out
+configuration too (:mod:`bench.cluster`).
 """
 from __future__ import annotations
 
@@ -14,14 +19,25 @@ import asyncio
 import time
 import uuid
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import psutil
 import requests
 
 from bench.evalset import EVAL_DIRS, load_cases, replay, reply_text
 from bench.load import message_mix, run_load
-from bench.procs import BIN, ROOT, PeakRss, run_timed, tree_rss_mb
+from bench.procs import (
+    BIN,
+    ROOT,
+    PeakRss,
+    cpu_ms_per_message,
+    cpu_seconds,
+    cpu_ticks,
+    run_timed,
+    tree_pss,
+    tree_pss_mb,
+    tree_rss_mb,
+)
 from bot.server.launcher import Launcher, free_port, write_endpoints
 
 
@@ -39,7 +55,8 @@ def start_assistant(launcher: Launcher, model: Path, work: Path) -> str:
     action_port, rasa_port = free_port(), free_port()
     launcher.action_server(action_port)
     launcher.wait_ready("actions")
-    endpoints = write_endpoints(work / "endpoints.yml", f"http://127.0.0.1:{action_port}/webhook")
+    endpoints = write_endpoints(work / "endpoints.yml", f"http://127.0.0.1:{action_port}/webhook",
+                                conversations_db=work / "conversations.sqlite")
     launcher.rasa_server(rasa_port, model=model, endpoints=endpoints, credentials=ROOT / "credentials.yml")
     launcher.wait_ready("rasa")
     return f"http://127.0.0.1:{rasa_port}"
@@ -83,18 +100,63 @@ def eval_pass_rate(url: str) -> Dict:
             "pass_rate": round(passed / total, 4) if total else 0.0, "failures": failures[:30]}
 
 
+def measured_load(url: str, messages: List[str], concurrency: int, tag: str,
+                  meters: Mapping[str, Sequence[int]]) -> Dict:
+    """:func:`bench.load.run_load` of ``messages`` at ``url`` with
+    ``concurrency`` senders, plus the CPU time the process trees of
+    ``meters`` (``{name: [root pid, ...]}``, e.g. ``{"rasa": [...], "actions": [...]}``)
+    spent meanwhile, and this process's (``load_client``: the load client, with
+    the benchmark's memory samplers): ``cpu_s`` (``{name: s}``) and
+    ``cpu_ms_per_message`` (``{name: ms}``). Never raises for a failed request
+    (see ``run_load``)."""
+    before = {name: cpu_ticks(pids) for name, pids in meters.items()}
+    client = time.process_time()
+    result = asyncio.run(run_load(url, messages, concurrency, tag))
+    spent = {name: round(cpu_seconds(before[name], cpu_ticks(pids)), 3) for name, pids in meters.items()}
+    spent["load_client"] = round(time.process_time() - client, 3)
+    result["cpu_s"] = spent
+    result["cpu_ms_per_message"] = {name: cpu_ms_per_message(s, len(messages)) for name, s in spent.items()}
+    return result
+
+
+def measured_runs(url: str, plan: Mapping[int, int], meters: Mapping[str, Sequence[int]], tag: str,
+                  on_run: Optional[Callable[[Dict[str, Dict]], None]] = None) -> Dict[str, Dict]:
+    """One :func:`measured_load` of the mixed load (:func:`bench.load.message_mix`)
+    per ``{concurrency: messages}`` of ``plan``, in order; returns
+    ``{"c<concurrency>": result}``, passed to ``on_run`` after each run too
+    (to save partial results). Sender ids start with ``<tag>c<concurrency>``."""
+    runs: Dict[str, Dict] = {}
+    for concurrency, count in plan.items():
+        runs[f"c{concurrency}"] = measured_load(url, message_mix(count), concurrency, f"{tag}c{concurrency}", meters)
+        if on_run:
+            on_run(runs)
+    return runs
+
+
+def cpu_per_message(runs: Iterable[Dict]) -> Dict[str, Optional[float]]:
+    """``{name: ms}``: the CPU time of each meter summed over ``runs``
+    (:func:`measured_load` results) divided by their messages."""
+    runs = list(runs)
+    messages = sum(r["messages"] for r in runs)
+    names = {name for r in runs for name in r["cpu_s"]}
+    return {name: cpu_ms_per_message(sum(r["cpu_s"].get(name, 0.0) for r in runs), messages)
+            for name in sorted(names)}
+
+
 def serve_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict, results: Dict,
                       save: Callable[[], None]) -> None:
     """Serve ``model`` and fill ``results`` in place, calling ``save()`` after
-    each measurement: ``server`` (start-up s, RSS MB at rest / under load /
-    after load, first reply ms, process count), ``eval``, ``latency_ms``
-    (``sequential``), ``throughput`` (``c<concurrency>``), ``errors_total``,
+    each measurement: ``server`` (start-up s, RSS and PSS MB at rest / under
+    load, RSS after load, first reply ms, process count), ``eval``,
+    ``latency_ms`` (``sequential``), ``throughput`` (``c<concurrency>``, each
+    with its CPU time), ``cpu_ms_per_message`` (``{"rasa", "actions", "load_client": ms}``
+    over the sequential and concurrent runs), ``errors_total``,
     ``empty_replies_total`` and ``artifacts.server_logs``.
 
     ``mode`` gives ``warmup`` and ``sequential`` (message counts) and
     ``throughput`` (``{concurrency: messages}``). The database is
-    ``work/assistant.db``; server logs go to ``work/servers/``. The servers are
-    stopped on return and on any error.
+    ``work/assistant.db``, the conversations ``work/servers/conversations.sqlite``;
+    server logs go to ``work/servers/``. The servers are stopped on return and on any error.
 
     Raises:
         RuntimeError: seeding the database failed.
@@ -105,12 +167,15 @@ def serve_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict, 
     with Launcher(env=env, log_dir=work / "servers") as launcher:
         url = start_assistant(launcher, model, work / "servers")
         rasa, actions = launcher.processes["rasa"], launcher.processes["actions"]
+        meters = {"rasa": [rasa.pid], "actions": [actions.pid]}
         time.sleep(2)
         server = {
             "startup_s": rasa.ready_after_s,
             "action_server_startup_s": actions.ready_after_s,
             "rss_idle_mb": tree_rss_mb(rasa.pid),
+            "pss_idle_mb": tree_pss_mb(rasa.pid),
             "action_rss_idle_mb": tree_rss_mb(actions.pid),
+            "action_pss_idle_mb": tree_pss_mb(actions.pid),
         }
         started = time.perf_counter()
         first = requests.post(f"{url}/webhooks/rest/webhook",
@@ -120,27 +185,31 @@ def serve_and_measure(model: Path, work: Path, env: Dict[str, str], mode: Dict, 
         results["server"] = server
         save()
 
-        with PeakRss(rasa.pid) as rasa_rss, PeakRss(actions.pid) as action_rss:
-            results["eval"] = eval_pass_rate(url)
-            save()
-            asyncio.run(run_load(url, message_mix(mode["warmup"]), 1, "warmup"))
-            sequential = asyncio.run(run_load(url, message_mix(mode["sequential"]), 1, "seq"))
+        results["eval"] = eval_pass_rate(url)
+        save()
+        asyncio.run(run_load(url, message_mix(mode["warmup"]), 1, "warmup"))
+        # PSS walks every mapping of the process: sampled once a second, not five times
+        with PeakRss(rasa.pid) as rasa_rss, PeakRss(actions.pid) as action_rss, \
+                PeakRss(rasa.pid, 1.0, tree_pss) as rasa_pss:
+            sequential = measured_load(url, message_mix(mode["sequential"]), 1, "seq", meters)
             results["latency_ms"] = {"sequential": {**sequential["latency_ms"],
                                                     "errors": sequential["errors"],
                                                     "empty_replies": sequential["empty_replies"],
                                                     "problems": sequential["problems"]}}
             save()
-            throughput: Dict[str, Dict] = {}
-            for concurrency, count in mode["throughput"].items():
-                throughput[f"c{concurrency}"] = asyncio.run(
-                    run_load(url, message_mix(count), concurrency, f"c{concurrency}"))
-                results["throughput"] = throughput
+
+            def saved(runs: Dict[str, Dict]) -> None:
+                results["throughput"] = runs
                 save()
+
+            throughput = measured_runs(url, mode["throughput"], meters, "", saved)
         server["rss_load_mb"] = rasa_rss.peak_mb
+        server["pss_load_mb"] = rasa_pss.peak_mb
         server["rss_after_load_mb"] = tree_rss_mb(rasa.pid)
         server["action_rss_load_mb"] = action_rss.peak_mb
         server["rasa_processes"] = 1 + len(psutil.Process(rasa.pid).children(recursive=True))
         results["server"] = server
+        results["cpu_ms_per_message"] = cpu_per_message([sequential, *throughput.values()])
         results["errors_total"] = sequential["errors"] + sum(t["errors"] for t in throughput.values())
         results["empty_replies_total"] = (sequential["empty_replies"]
                                           + sum(t["empty_replies"] for t in throughput.values()))

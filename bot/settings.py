@@ -21,7 +21,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 from urllib.parse import quote
 
 logger = logging.getLogger(__name__)
@@ -218,18 +218,21 @@ CLUSTER_DEFAULTS: Dict[str, str] = {
 }
 
 
-def cluster_settings() -> Dict[str, str]:
+def cluster_settings(environ: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
     """The scale-out configuration's variables (:data:`CLUSTER_DEFAULTS` where
     unset), plus ``ACTION_ENDPOINT_URL`` (default the action server on
     ``ACTION_PORT``), ``CLUSTER_RUN_DIR`` (default ``var/cluster``) and
-    ``CHANNEL_STATE_URL`` (default the cluster's Redis, ``REDIS_*``)."""
-    out = {key: os.environ.get(key, default) for key, default in CLUSTER_DEFAULTS.items()}
-    out["ACTION_ENDPOINT_URL"] = os.environ.get("ACTION_ENDPOINT_URL") or \
+    ``CHANNEL_STATE_URL`` (default the cluster's Redis, ``REDIS_*``), read
+    from ``environ`` (default: this process's environment; the benchmark
+    passes its own)."""
+    environ = os.environ if environ is None else environ
+    out = {key: environ.get(key, default) for key, default in CLUSTER_DEFAULTS.items()}
+    out["ACTION_ENDPOINT_URL"] = environ.get("ACTION_ENDPOINT_URL") or \
         f"http://127.0.0.1:{out['ACTION_PORT']}/webhook"
-    out["CLUSTER_RUN_DIR"] = os.environ.get("CLUSTER_RUN_DIR") or str(PROJECT_ROOT / "var" / "cluster")
+    out["CLUSTER_RUN_DIR"] = environ.get("CLUSTER_RUN_DIR") or str(PROJECT_ROOT / "var" / "cluster")
     # the channels' short-lived state goes to the cluster's Redis (bot.channels.state)
     password = f":{quote(out['REDIS_PASSWORD'], safe='')}@" if out["REDIS_PASSWORD"] else ""
-    out["CHANNEL_STATE_URL"] = os.environ.get("CHANNEL_STATE_URL") or \
+    out["CHANNEL_STATE_URL"] = environ.get("CHANNEL_STATE_URL") or \
         f"redis://{password}{out['REDIS_HOST']}:{out['REDIS_PORT']}/{out['REDIS_DB']}"
     return out
 

@@ -93,7 +93,44 @@ def test_cost_figures(smoke) -> None:
     r = smoke["results"]
     assert all(positive(r["train"][k]) for k in ("wall_s", "peak_rss_mb", "model_mb"))
     assert r["train"]["misaligned_entity_warnings"] == 0
-    assert all(positive(r["server"][k]) for k in ("startup_s", "rss_idle_mb", "rss_load_mb", "action_rss_idle_mb"))
+    assert all(positive(r["server"][k]) for k in ("startup_s", "rss_idle_mb", "rss_load_mb", "action_rss_idle_mb",
+                                                  "pss_idle_mb", "pss_load_mb"))
+    # PSS shares the libraries among processes: never above the resident size
+    assert r["server"]["pss_idle_mb"] <= r["server"]["rss_idle_mb"]
     assert r["targets"], "targets are evaluated"
     names = " ".join(t["target"] for t in r["targets"])
     assert "agency entity F1" in names and "confident wrong" in names and "chat subset" in names, names
+    assert "Rasa server CPU per message" in names and "scale-out configuration" in names, names
+    # the fresh clone runs in the full run only
+    assert "first_answer_s" not in r and "first answer" not in names
+
+
+def test_cpu_per_message(smoke) -> None:
+    r = smoke["results"]
+    cpu = r["cpu_ms_per_message"]
+    # a message costs the Rasa server and the action server some CPU, and not seconds of it
+    assert 0 < cpu["rasa"] < 5000 and 0 < cpu["actions"] < 5000, cpu
+    for run in r["throughput"].values():
+        assert run["cpu_s"]["rasa"] > 0 and positive(run["cpu_ms_per_message"]["rasa"]), run
+    assert "Rasa CPU ms/msg" in smoke["markdown"]
+
+
+def test_scale_out_configuration(smoke) -> None:
+    cluster = smoke["results"]["throughput_cluster"]
+    assert "skipped" not in cluster, cluster["skipped"]
+    assert cluster["servers"] >= 2 and positive(cluster["startup_s"])
+    assert set(smoke["results"]["settings"]["cluster"]) == {"1", "10"}
+    for key, messages in smoke["results"]["settings"]["cluster"].items():
+        t = cluster[f"c{key}"]
+        assert t["messages"] == messages and positive(t["msg_per_s"]) and positive(t["p95_ms"]), t
+        assert t["errors"] == 0 and t["empty_replies"] == 0, t["problems"]
+    assert cluster["errors_total"] == 0 and cluster["empty_replies_total"] == 0
+    cpu = cluster["cpu_ms_per_message"]
+    assert set(cpu) == {"rasa", "actions", "nginx", "postgresql", "redis", "load_client"}, cpu
+    # every message is stored in PostgreSQL by a Rasa server after an action-server call
+    assert cpu["rasa"] > 0 and cpu["actions"] > 0 and cpu["postgresql"] > 0, cpu
+    # two servers each hold a model of their own: together more than one server
+    # (PSS under load may be below PSS at rest: it falls as other processes map the same libraries)
+    assert positive(cluster["pss_load_mb"])
+    assert cluster["pss_idle_mb"] > smoke["results"]["server"]["pss_idle_mb"]
+    assert "Rasa servers on PostgreSQL" in smoke["markdown"]

@@ -70,3 +70,60 @@ def test_closeness_bands_and_lowest_intents() -> None:
                      "0.6-1.0": {"messages": 2, "accuracy": 0.5}}
     rows = [["a", "deny", "goodbye"], ["b", "deny", "deny"], ["c", "affirm", "affirm"]]
     assert lowest_intents(rows, 1) == [["deny", 0.6667, 2]]
+
+
+def load_run(concurrency: int, msg_per_s: float, p95: float, rasa_ms: float) -> dict:
+    return {"concurrency": concurrency, "messages": 100, "msg_per_s": msg_per_s, "p95_ms": p95, "errors": 0,
+            "empty_replies": 0, "latency_ms": {"p50": p95 / 2, "max": p95 * 2},
+            "cpu_s": {"rasa": rasa_ms / 10, "actions": 0.4}, "cpu_ms_per_message": {"rasa": rasa_ms, "actions": 4.0}}
+
+
+def speed_results() -> dict:
+    """Issue 12's figures as one run writes them: one `make run` and the scale-out configuration."""
+    return {
+        "cpu_ms_per_message": {"rasa": 14.0, "actions": 4.0},
+        "latency_ms": {"sequential": {"n": 500, "p50": 20.0, "p95": 41.0, "p99": 60.0, "max": 90.0,
+                                      "errors": 0, "empty_replies": 0}},
+        "throughput": {"c1": load_run(1, 40.0, 35.0, 14.0), "c10": load_run(10, 55.0, 280.0, 13.0)},
+        "throughput_cluster": {"servers": 2, "startup_s": 30.0, "pss_idle_mb": 1500.0, "pss_load_mb": 1600.0,
+                               "c10": load_run(10, 79.9, 240.0, 16.0),
+                               "cpu_ms_per_message": {"load_client": 1.5, "rasa": 16.5, "postgresql": 2.0}},
+        "errors_total": 0, "empty_replies_total": 0,
+        "server": {"startup_s": 21.0, "pss_load_mb": 1000.0, "pss_idle_mb": 900.0, "rss_idle_mb": 1100.0,
+                   "action_rss_idle_mb": 200.0},
+        "train": {"wall_s": 119.5, "augment_wall_s": 9.5, "peak_rss_mb": 2000.0, "model_mb": 20.0},
+        "first_answer_s": None, "first_answer": {"seconds": None, "error": "no answer within 1800 s"},
+    }
+
+
+def test_targets_use_issue_12_thresholds_on_every_speed_figure() -> None:
+    found = {t["target"]: (t["value"], t["met"], t["before"]) for t in targets(speed_results())}
+    assert found["Rasa server CPU per message (mixed load)"] == (14.0, True, "≈ 52 ms")
+    assert found["sequential p95"][:2] == (41.0, False)
+    assert found["10 concurrent senders, one `make run`: throughput"][:2] == (55.0, True)
+    assert found["10 concurrent senders, one `make run`: p95"][:2] == (280.0, True)
+    assert found["10 concurrent senders, scale-out configuration: throughput"][:2] == (79.9, False)
+    assert found["10 concurrent senders, scale-out configuration: p95"][:2] == (240.0, True)
+    assert found["Rasa server memory (PSS, peak under load)"][:2] == (1000.0, True)
+    assert found["full training incl. augmentation"][:2] == (119.5, True)
+    assert found["fresh clone, `make run` to the first answer (install included)"][:2] == ("no answer", False)
+    assert found["Rasa server start-up"][:2] == (21.0, False)
+
+
+def test_render_shows_cluster_cpu_pss_first_answer_and_the_before_column() -> None:
+    results = json.loads((PROJECT_ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
+    results.update(speed_results())
+    results["targets"] = targets(results)
+    text = render_markdown(results)
+    assert "| 10 | 100 | 55.0 | 140.0 | 280.0 | 560.0 | 0 | 0 | 13.0 | 4.0 |" in text      # one process
+    assert "| 10 | 100 | 79.9 | 120.0 | 240.0 | 480.0 | 0 | 0 | 16.0 | 4.0 |" in text      # the cluster
+    assert "2 Rasa servers" in text and "under load 1600.0 MB" in text
+    assert "| Rasa server PSS at rest / peak under load | 900.0 / 1000.0 MB |" in text
+    assert "| CPU per message, one `make run` (sequential and concurrent runs) | Rasa server(s) 14.0 ms, " \
+           "action server 4.0 ms |" in text
+    assert "scale-out configuration (every run) | Rasa server(s) 16.5 ms, PostgreSQL 2.0 ms, load client 1.5 ms |" \
+        in text
+    assert "no answer: no answer within 1800 s" in text
+    assert "| Rasa server CPU per message (mixed load) | ≈ 52 ms | <= 15 ms | 14.0 | yes |" in text
+    results["throughput_cluster"] = {"skipped": "Redis unreachable: refused"}
+    assert "Scale-out configuration: not measured (Redis unreachable: refused)." in render_markdown(results)
