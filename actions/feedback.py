@@ -5,10 +5,12 @@
   ``answer_helpful`` / ``answer_wrong``, sent by the widget and Telegram), or a
   typed "đúng rồi" / "sai rồi" (``affirm`` / ``deny``) that
   ``data/rules/feedback.yml`` sends here only right after an answer about the
-  directive. A typed one while a submission or a correction waits for "có" is
-  that confirmation's, not a rating: it is handed on, unchanged, to the action
-  the confirmation rules would have run (:data:`CONFIRMATIONS`). A rating
-  never confirms or cancels anything. "Not helpful" sets ``feedback_ask_what``
+  directive. A typed one is a rating only when its words judge the answer
+  (:func:`bot.domain.reactions.judges_answer`: "đúng rồi", not a bare "có")
+  and no submission or correction waits for "có"; otherwise it is handed on,
+  unchanged, to the action the confirmation rules would have run
+  (:data:`HANDED_ON`, :data:`WHILE_CORRECTION`), which also says when nothing
+  is pending. A rating never confirms or cancels anything. "Not helpful" sets ``feedback_ask_what``
   so that ``feedback_form`` asks, once, what was wrong.
 * ``action_save_feedback_comment``: the next message (``feedback_comment``) is
   stored with the rating, unless it only says "không" / "bỏ qua".
@@ -31,6 +33,7 @@ from rasa_sdk.types import DomainDict
 from actions.identity import who
 from actions.services import DatabaseUnavailable, run_db
 from bot.db.feedback import FeedbackStore
+from bot.domain.reactions import judges_answer
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +46,9 @@ DIRECTIVE_INTENTS = frozenset({
     "ask_directive_facts", "check_directive_claim", "ask_source_topic",
 })
 HELPFUL = {"answer_helpful": True, "affirm": True, "answer_wrong": False, "deny": False}
-# (pending slot, typed intent) -> the action the confirmation rules run for it
-CONFIRMATIONS = {
-    ("sub_pending", "affirm"): "action_save_submission", ("sub_pending", "deny"): "action_cancel_submission",
-    ("corr_pending", "affirm"): "action_correction_confirm", ("corr_pending", "deny"): "action_correction_cancel",
-}
+# a typed "có" / "không" that is no rating -> the action the confirmation rules run for it
+HANDED_ON = {"affirm": "action_save_submission", "deny": "action_cancel_submission"}
+WHILE_CORRECTION = {"affirm": "action_correction_confirm", "deny": "action_correction_cancel"}
 KEY_CHARS = 128  # answer_feedback.answer_key
 
 
@@ -85,10 +86,11 @@ class ActionRateAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        for slot in ("sub_pending", "corr_pending"):
-            handler = CONFIRMATIONS.get((slot, intent))
-            if handler and tracker.get_slot(slot):
-                logger.info("'%s' while %s: handed to %s, not a rating", intent, slot, handler)
+        if intent in HANDED_ON:
+            pending = tracker.get_slot("sub_pending") or tracker.get_slot("corr_pending")
+            if pending or not judges_answer(tracker.latest_message.get("text") or ""):
+                handler = (WHILE_CORRECTION if tracker.get_slot("corr_pending") else HANDED_ON)[intent]
+                logger.info("a typed '%s' that is no rating: handed to %s", intent, handler)
                 return [SlotSet("answered_directive", False), SlotSet("feedback_ask_what", False),
                         FollowupAction(handler)]
         done = [SlotSet("answered_directive", False)]

@@ -70,7 +70,11 @@ async def test_helpful_is_stored_and_thanked(engine):
     reply, events, _ = await run(ActionRateAnswer(), conversation(ISSUER_TURN, "/answer_helpful", "answer_helpful"))
     assert reply == "utter_feedback_thanks"
     assert events == [SlotSet("answered_directive", False), SlotSet("feedback_ask_what", False)]
-    assert ratings(engine) == [("telegram:5550001", "telegram", "utter_issuer", ISSUER, True, None)]
+    reply, events, _ = await run(ActionRateAnswer(), conversation(ISSUER_TURN, "cảm ơn, đúng rồi", "affirm",
+                                                                   {"answered_directive": True}))
+    assert reply == "utter_feedback_thanks"
+    assert events == [SlotSet("answered_directive", False), SlotSet("feedback_ask_what", False)]
+    assert ratings(engine) == [("telegram:5550001", "telegram", "utter_issuer", ISSUER, True, None)] * 2
 
 
 async def test_wrong_asks_what_and_the_next_message_is_the_comment(engine):
@@ -98,13 +102,15 @@ async def test_a_plain_no_adds_no_comment(engine):
     assert events[0] == SlotSet("feedback_comment", None) and ratings(engine) == []
 
 
-async def test_a_pending_confirmation_takes_the_typed_answer_and_nothing_is_rated(engine):
-    for slot, intent, handler in (("sub_pending", "affirm", "action_save_submission"),
-                                  ("sub_pending", "deny", "action_cancel_submission"),
-                                  ("corr_pending", "affirm", "action_correction_confirm"),
-                                  ("corr_pending", "deny", "action_correction_cancel")):
+async def test_a_pending_confirmation_or_a_bare_yes_takes_the_typed_answer_and_nothing_is_rated(engine):
+    for slots, text, intent, handler in (({"sub_pending": True}, "đúng rồi", "affirm", "action_save_submission"),
+                                         ({"sub_pending": True}, "sai rồi", "deny", "action_cancel_submission"),
+                                         ({"corr_pending": True}, "đúng", "affirm", "action_correction_confirm"),
+                                         ({"corr_pending": True}, "không", "deny", "action_correction_cancel"),
+                                         ({}, "có", "affirm", "action_save_submission"),  # says nothing is pending
+                                         ({}, "thôi", "deny", "action_cancel_submission")):
         reply, events, _ = await run(ActionRateAnswer(), conversation(
-            ISSUER_TURN, "có" if intent == "affirm" else "không", intent, {slot: True, "answered_directive": True}))
+            ISSUER_TURN, text, intent, {**slots, "answered_directive": True}))
         assert reply == ""
         assert events == [SlotSet("answered_directive", False), SlotSet("feedback_ask_what", False),
                           FollowupAction(handler)]
