@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 TIMEZONE = "Asia/Ho_Chi_Minh"
+# What the website widget tells visitors about their messages (Decree 13/2023/NĐ-CP).
+DEFAULT_PRIVACY_NOTICE = ("Tin nhắn của anh/chị được lưu tối đa {days} ngày để trả lời và cải thiện trợ lý, "
+                          "theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân. Vui lòng không gửi số "
+                          "CCCD, số điện thoại hay thông tin cá nhân khác.")
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,14 @@ class Settings:
             ids (``WEBCHAT_SESSION_SECRET``); empty: a random key kept in
             ``webchat_secret_file`` (``<project>/var/webchat-session.key``,
             created once, mode 0600; :mod:`bot.channels.webchat_sessions`).
+        conversation_retention_days: how many days raw message texts are kept
+            in the conversations (tracker events), the audit trail and the
+            feedback comments before ``python -m bot privacy purge`` removes
+            them (``CONVERSATION_RETENTION_DAYS``, default 180, at least 1;
+            Decree 13/2023/NĐ-CP, :mod:`bot.db.privacy`).
+        widget_privacy_notice: the short notice the website widget shows under
+            its title (``WIDGET_PRIVACY_NOTICE``; unset: :data:`DEFAULT_PRIVACY_NOTICE`
+            with ``{days}`` the retention; set but empty: no notice).
     """
 
     database_url: str
@@ -110,6 +122,8 @@ class Settings:
     correction_window_days: int = 7
     webchat_session_secret: str = ""
     webchat_secret_file: Path = PROJECT_ROOT / "var" / "webchat-session.key"
+    conversation_retention_days: int = 180
+    widget_privacy_notice: str = ""
 
 
 def load_settings() -> Settings:
@@ -120,6 +134,7 @@ def load_settings() -> Settings:
     """
     env = os.environ
     default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
+    retention = max(1, int(_number("CONVERSATION_RETENTION_DAYS", 180)))
     return Settings(
         database_url=env.get("DATABASE_URL") or default_db,
         db_timeout_s=float(env.get("DB_TIMEOUT_S") or 3),
@@ -144,6 +159,9 @@ def load_settings() -> Settings:
         directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
         correction_window_days=max(0, int(_number("CORRECTION_WINDOW_DAYS", 7))),
         webchat_session_secret=(env.get("WEBCHAT_SESSION_SECRET") or "").strip(),
+        conversation_retention_days=retention,
+        widget_privacy_notice=DEFAULT_PRIVACY_NOTICE.format(days=retention)
+        if env.get("WIDGET_PRIVACY_NOTICE") is None else env["WIDGET_PRIVACY_NOTICE"].strip(),
     )
 
 

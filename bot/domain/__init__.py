@@ -6,4 +6,5 @@
 - :mod:`bot.domain.obligations` -- naming the plan and reports; operator-default due dates.
 - :mod:`bot.domain.agencies` -- the 93 addressees of 2022, their names and successors.
 - :mod:`bot.domain.phrases` -- the agency phrase of a question no gazetteer entry matched.
+- :mod:`bot.domain.reactions` -- whether a typed "yes" / "no" judges an answer ("đúng rồi") or not ("có").
 """
