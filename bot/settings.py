@@ -90,6 +90,14 @@ class Settings:
             ids (``WEBCHAT_SESSION_SECRET``); empty: a random key kept in
             ``webchat_secret_file`` (``<project>/var/webchat-session.key``,
             created once, mode 0600; :mod:`bot.channels.webchat_sessions`).
+        admin_token: the operators' console (:mod:`bot.admin`) is served at
+            ``/admin/`` only when this is set (``ADMIN_TOKEN``); it is also the
+            machine token of the console's API (``Authorization: Bearer``) and
+            the key that signs staff session cookies. Empty: console off.
+        admin_max_failures: wrong passwords or tokens one client address may
+            send within ``admin_lockout_minutes`` before it is refused for that
+            long (``ADMIN_MAX_FAILURES``, 5; ``ADMIN_LOCKOUT_MINUTES``, 15).
+        admin_session_hours: lifetime of a staff sign-in (``ADMIN_SESSION_HOURS``, 8).
     """
 
     database_url: str
@@ -110,6 +118,10 @@ class Settings:
     correction_window_days: int = 7
     webchat_session_secret: str = ""
     webchat_secret_file: Path = PROJECT_ROOT / "var" / "webchat-session.key"
+    admin_token: str = ""
+    admin_max_failures: int = 5
+    admin_lockout_minutes: float = 15.0
+    admin_session_hours: float = 8.0
 
 
 def load_settings() -> Settings:
@@ -144,6 +156,10 @@ def load_settings() -> Settings:
         directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
         correction_window_days=max(0, int(_number("CORRECTION_WINDOW_DAYS", 7))),
         webchat_session_secret=(env.get("WEBCHAT_SESSION_SECRET") or "").strip(),
+        admin_token=(env.get("ADMIN_TOKEN") or "").strip(),
+        admin_max_failures=max(1, int(_number("ADMIN_MAX_FAILURES", 5))),
+        admin_lockout_minutes=max(0.1, _number("ADMIN_LOCKOUT_MINUTES", 15)),
+        admin_session_hours=max(0.1, _number("ADMIN_SESSION_HOURS", 8)),
     )
 
 
