@@ -10,7 +10,7 @@ page; it handles no chat messages. Everything is under ``/admin/``:
   cookie (HttpOnly, SameSite=Strict, Secure behind HTTPS); ``POST /admin/logout``.
 - JSON API, with the session cookie or ``Authorization: Bearer <ADMIN_TOKEN>``
   (else 401 and no data): ``GET /admin/api/status`` (the matrix),
-  ``/admin/api/agency/<code>``, ``/admin/api/export.xlsx|csv``,
+  ``/admin/api/agency/<code>``, ``/admin/api/export.xlsx`` and ``.csv``,
   ``/admin/api/unanswered?since=YYYY-MM-DD[&all=1]``, ``POST
   /admin/api/unanswered/handled`` ``{"key", "handled": bool}``,
   ``/admin/api/insight?since=YYYY-MM-DD``, ``/admin/api/health``, ``/admin/api/me``.
@@ -252,14 +252,19 @@ class AdminConsole(InputChannel):
                 return _json({"error": f"Không có cơ quan mã '{code}'."}, 404)
             return _json(page_data)
 
-        @admin.route("/api/export.<kind:(xlsx|csv)>", methods=["GET"])
-        @guarded
-        async def export(_: Request, user: str, kind: str) -> HTTPResponse:
-            today = local_today()
-            data = await run(compliance.export_bytes, Repository(engine()), today, kind)
-            return response.raw(data, content_type=compliance.EXPORT_TYPES[kind], headers={
-                "Content-Disposition": f'attachment; filename="tinh-hinh-{today.isoformat()}.{kind}"',
-                "Cache-Control": "no-store"})
+        def export(kind: str) -> Callable[..., Awaitable[HTTPResponse]]:
+            async def download(_: Request, user: str) -> HTTPResponse:
+                today = local_today()
+                data = await run(compliance.export_bytes, Repository(engine()), today, kind)
+                return response.raw(data, content_type=compliance.EXPORT_TYPES[kind], headers={
+                    "Content-Disposition": f'attachment; filename="tinh-hinh-{today.isoformat()}.{kind}"',
+                    "Cache-Control": "no-store"})
+            download.__name__ = f"export_{kind}"
+            return download
+
+        # one route per file type: Sanic matches parameters only as whole path segments
+        for kind in compliance.EXPORT_TYPES:
+            admin.add_route(guarded(export(kind)), f"/api/export.{kind}", methods=["GET"], name=f"export_{kind}")
 
         def since_of(request: Request) -> Optional[date]:
             try:
