@@ -3,6 +3,7 @@
 - :mod:`actions.knowledge` -- chooses which fact response of ``domain.yml`` answers.
 - :mod:`actions.lookups` -- deadlines, an agency's submissions, follow-ups, the agency form.
 - :mod:`actions.officials` -- linking accounts, recording submissions, reminders on/off.
+- :mod:`actions.feedback` -- ratings of the answers about the directive, and what was wrong.
 - :mod:`actions.corrections` -- an official withdraws or corrects a record (wording in
   :mod:`actions.correction_replies`).
 - :mod:`actions.identity` -- who wrote: the chat account and its linked agency.

@@ -14,7 +14,9 @@ usual (a "có" finds nothing pending). Resuming was rejected because the message
 that opens the session was typed before the official could see a repeated
 summary, so it could not count as a confirmation anyway.
 
-Every other slot carries over as Rasa's own ``action_session_start`` does.
+A rating in progress (:data:`FEEDBACK_STATE`) does not carry over either: a
+"không" hours later rates nothing. Every other slot carries over as Rasa's own
+``action_session_start`` does.
 """
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 # The submission a session may hold; none of it outlives the session.
 SUBMISSION_STATE = ("sub_pending", "sub_allowed", "sub_agency_code", "sub_obligation", "sub_received_on",
                     "sub_reference", "sub_message", "sub_message_id")
+# A rating in progress (actions/feedback.py): a "không" in a new session rates nothing.
+FEEDBACK_STATE = ("answered_directive", "feedback_ask_what", "feedback_id", "feedback_comment")
 DEFAULT_EXPIRATION_MINUTES = 60
 
 
@@ -82,9 +86,9 @@ class ActionSessionStart(Action):
         events: List[Dict[Text, Any]] = [SessionStarted()]
         if carry_over:
             for name, value in (tracker.slots or {}).items():
-                if value is None or name in SUBMISSION_STATE:
+                if value is None or name in SUBMISSION_STATE or name in FEEDBACK_STATE:
                     continue
-                if name == "requested_slot" and (pending or str(value).startswith("sub_")):
+                if name == "requested_slot" and (pending or str(value).startswith("sub_") or value in FEEDBACK_STATE):
                     continue  # the form it belonged to does not survive the session start
                 events.append(SlotSet(name, value))
         if pending:  # its slots were not carried over: SessionStarted resets them

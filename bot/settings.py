@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 TIMEZONE = "Asia/Ho_Chi_Minh"
+# What the website widget tells visitors about their messages (Decree 13/2023/NĐ-CP).
+DEFAULT_PRIVACY_NOTICE = ("Tin nhắn của anh/chị được lưu tối đa {days} ngày để trả lời và cải thiện trợ lý, "
+                          "theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân. Vui lòng không gửi số "
+                          "CCCD, số điện thoại hay thông tin cá nhân khác.")
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,14 @@ class Settings:
             send within ``admin_lockout_minutes`` before it is refused for that
             long (``ADMIN_MAX_FAILURES``, 5; ``ADMIN_LOCKOUT_MINUTES``, 15).
         admin_session_hours: lifetime of a staff sign-in (``ADMIN_SESSION_HOURS``, 8).
+        conversation_retention_days: how many days raw message texts are kept
+            in the conversations (tracker events), the audit trail and the
+            feedback comments before ``python -m bot privacy purge`` removes
+            them (``CONVERSATION_RETENTION_DAYS``, default 180, at least 1;
+            Decree 13/2023/NĐ-CP, :mod:`bot.db.privacy`).
+        widget_privacy_notice: the short notice the website widget shows under
+            its title (``WIDGET_PRIVACY_NOTICE``; unset: :data:`DEFAULT_PRIVACY_NOTICE`
+            with ``{days}`` the retention; set but empty: no notice).
     """
 
     database_url: str
@@ -122,6 +134,8 @@ class Settings:
     admin_max_failures: int = 5
     admin_lockout_minutes: float = 15.0
     admin_session_hours: float = 8.0
+    conversation_retention_days: int = 180
+    widget_privacy_notice: str = ""
 
 
 def load_settings() -> Settings:
@@ -132,6 +146,7 @@ def load_settings() -> Settings:
     """
     env = os.environ
     default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
+    retention = max(1, int(_number("CONVERSATION_RETENTION_DAYS", 180)))
     return Settings(
         database_url=env.get("DATABASE_URL") or default_db,
         db_timeout_s=float(env.get("DB_TIMEOUT_S") or 3),
@@ -160,6 +175,9 @@ def load_settings() -> Settings:
         admin_max_failures=max(1, int(_number("ADMIN_MAX_FAILURES", 5))),
         admin_lockout_minutes=max(0.1, _number("ADMIN_LOCKOUT_MINUTES", 15)),
         admin_session_hours=max(0.1, _number("ADMIN_SESSION_HOURS", 8)),
+        conversation_retention_days=retention,
+        widget_privacy_notice=DEFAULT_PRIVACY_NOTICE.format(days=retention)
+        if env.get("WIDGET_PRIVACY_NOTICE") is None else env["WIDGET_PRIVACY_NOTICE"].strip(),
     )
 
 

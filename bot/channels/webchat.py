@@ -40,11 +40,13 @@ is Rasa's socket.io channel with these changes:
 at ``/widget/`` and the widget bundle installed from npm
 (``web/node_modules/rasa-webchat/lib/index.js``) at ``/widget/webchat.js``,
 with its Google Fonts ``@import`` removed, so nothing is loaded from another
-host. It handles no messages.
+host. The page carries the short privacy notice of ``WIDGET_PRIVACY_NOTICE``
+(:func:`with_privacy_notice`). It handles no messages.
 """
 from __future__ import annotations
 
 import hmac
+import html
 import inspect
 import json
 import logging
@@ -61,6 +63,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.conversations import conversation_id, recipient
 from bot.channels.webchat_sessions import session_ids
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +198,19 @@ def self_hosted(bundle: bytes) -> bytes:
     return GOOGLE_FONTS_IMPORT.sub(b"", bundle)
 
 
+PRIVACY_MARK = b"<!-- privacy-notice:"
+
+
+def with_privacy_notice(page: bytes, notice: str) -> bytes:
+    """The widget page (UTF-8 ``page``) with ``notice`` (plain text, escaped
+    here) as a paragraph in place of the line holding :data:`PRIVACY_MARK`;
+    an empty ``notice`` removes that line only."""
+    lines = page.split(b"\n")
+    paragraph = f'  <p class="privacy" role="note">{html.escape(notice)}</p>'.encode() if notice else None
+    out = [paragraph if PRIVACY_MARK in line else line for line in lines]
+    return b"\n".join(line for line in out if line is not None)
+
+
 class WidgetPage(InputChannel):
     """Serves the widget page at ``/widget/`` (no messages; see the module docstring)."""
 
@@ -222,10 +238,12 @@ class WidgetPage(InputChannel):
         page = self.web_dir / "index.html"
         bundle = self.web_dir / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
+        notice = load_settings().widget_privacy_notice
+
         @widget.route("/", methods=["GET"])
         async def index(_: Request) -> HTTPResponse:
-            return await response.file(str(page), mime_type="text/html; charset=utf-8",
-                                       headers={"Cache-Control": "no-cache"})
+            return response.raw(with_privacy_notice(page.read_bytes(), notice),
+                                content_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
         cache: Dict[str, bytes] = {}
 

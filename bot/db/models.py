@@ -284,6 +284,30 @@ class UndeliveredReply(Base):
     next_attempt_at = Column(UTCDateTime(), nullable=True)
 
 
+class AnswerFeedback(Base):
+    """A user's rating of one answer of the assistant (:mod:`bot.db.feedback`).
+
+    ``answer_key`` names what produced the rated answer (the response or
+    intent, e.g. ``utter_directive_purpose`` or ``ask_directive_facts``), so
+    ratings of the same answer count together; ``answer_text`` is the text the
+    user saw. ``channel`` and ``sender_id`` (the conversation id of the
+    tracker store) say who rated, ``helpful`` how; ``comment`` is what the user
+    said was wrong (personal data: purged after ``CONVERSATION_RETENTION_DAYS``
+    like the conversations). ``at`` is UTC.
+    """
+
+    __tablename__ = "answer_feedback"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime(), nullable=False, default=_utcnow, index=True)
+    channel = Column(String(32), nullable=True)
+    sender_id = Column(String(160), nullable=False, index=True)
+    answer_key = Column(String(128), nullable=False, index=True)
+    answer_text = Column(Text, nullable=False, default="")
+    helpful = Column(Boolean, nullable=False)
+    comment = Column(Text, nullable=True)
+
+
 # --------------------------------------------------------------------------- #
 # Operators' console (bot.admin).                                              #
 # --------------------------------------------------------------------------- #

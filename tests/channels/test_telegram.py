@@ -88,6 +88,33 @@ def test_buttons_become_inline_keyboard_and_callback_continues(channel_assistant
     assert "6 nội dung phổ cập" in texts(channel_assistant, chat["id"])[-1]
 
 
+def test_an_answer_about_the_directive_offers_two_quick_replies_that_rate_it(channel_assistant: ChannelAssistant) -> None:
+    from sqlalchemy import create_engine, text
+
+    chat = private_chat(next(_chat_ids))
+    assert post(channel_assistant, {"message": message(chat, text="Văn bản 797 ban hành ngày nào?")}).status_code == 200
+    answer = channel_assistant.telegram.sent_to(chat["id"])[-1]
+    keyboard = json.loads(answer["reply_markup"])["inline_keyboard"]
+    assert [[b["text"] for b in row] for row in keyboard] == [["Hữu ích"], ["Chưa đúng"]]
+
+    query = {"id": f"q{chat['id']}", "from": dict(USER, id=chat["id"]), "chat_instance": "-1",
+             "data": keyboard[1][0]["callback_data"],
+             "message": {"message_id": 1002, "from": BOT, "chat": chat, "date": int(time.time()),
+                         "text": answer["text"], "reply_markup": {"inline_keyboard": keyboard}}}
+    assert post(channel_assistant, {"callback_query": query}).status_code == 200
+    assert "chưa đúng hoặc còn thiếu ở điểm nào" in texts(channel_assistant, chat["id"])[-1]
+    assert post(channel_assistant, {"message": message(chat, text="thiếu số hiệu văn bản")}).status_code == 200
+    assert texts(channel_assistant, chat["id"])[-1].startswith("Tôi đã ghi nhận góp ý của anh/chị")
+
+    engine = create_engine(channel_assistant.extra["env"]["DATABASE_URL"])
+    with engine.connect() as c:
+        rows = c.execute(text("SELECT answer_key, helpful, comment, answer_text FROM answer_feedback "
+                              "WHERE sender_id = :s"), {"s": f"telegram:{chat['id']}"}).all()
+    engine.dispose()
+    assert [tuple(r[:3]) for r in rows] == [("utter_doc_date", False, "thiếu số hiệu văn bản")]
+    assert rows[0][3] == answer["text"]  # tied to the answer it rates
+
+
 def test_reply_is_resent_after_a_429(channel_assistant: ChannelAssistant) -> None:
     chat = private_chat(next(_chat_ids))
     channel_assistant.telegram.throttle_once.add(str(chat["id"]))

@@ -66,6 +66,11 @@ def test_widget_chat_quick_reply_reload_and_history(channel_assistant: ChannelAs
     box.fill("Văn bản 797 có số hiệu là gì?")
     box.press("Enter")
     page.get_by_text("có số hiệu 797/BTTTT-THH", exact=False).first.wait_for()
+    # under an answer about the directive: the two quick replies that rate it
+    page.locator(".rw-reply", has_text="Hữu ích").last.wait_for()
+    page.locator(".rw-reply", has_text="Chưa đúng").last.wait_for()
+    # the privacy notice (WIDGET_PRIVACY_NOTICE, default: retention and Decree 13/2023/NĐ-CP)
+    assert "Nghị định 13/2023/NĐ-CP" in page.locator(".privacy").inner_text()
 
     # readable at phone width: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -100,3 +100,13 @@ async def test_a_yes_that_opens_a_new_session_never_saves(accounts, engine):
     reply, _, _ = await run(ActionSaveSubmission(), t)
     assert reply.startswith("Đã ghi nhận: Tỉnh Quảng Ninh gửi báo cáo quý I/2022") and submissions(engine) == 1
 
+
+
+async def test_a_rating_in_progress_does_not_carry_over(engine):
+    slots = {**CARRIED, "answered_directive": True, "feedback_ask_what": True, "feedback_id": 3.0,
+             "requested_slot": "feedback_comment"}
+    reply, events, _ = await run(ActionSessionStart(), tracker("không", intent="deny", slots=slots,
+                                                               active_loop="feedback_form"))
+    assert reply == ""
+    assert events == [SessionStarted(), SlotSet("agency", "Tỉnh Quảng Ninh"), SlotSet("agency_code", "QUANGNINH"),
+                      SlotSet("period_year", 2022.0), ActionExecuted("action_listen")]

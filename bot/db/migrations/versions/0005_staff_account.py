@@ -6,7 +6,7 @@
   handled (keyed by the group's normalised text), so they leave the default view.
 
 Revision ID: 0005_staff_account
-Revises: 0003_reminder_pause
+Revises: 0004_answer_feedback
 Create Date: 2026-12-02
 """
 from typing import Sequence, Union
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_staff_account"
-down_revision: Union[str, Sequence[str], None] = "0003_reminder_pause"
+down_revision: Union[str, Sequence[str], None] = "0004_answer_feedback"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -75,3 +75,24 @@ def test_invalid_session_id_is_replaced() -> None:
     assert emitted[0][0][0] == "session_confirm" and confirmed != "../../<script>"
     assert SessionIds(SECRET.encode()).verify(confirmed) == confirmed
     assert len(members) == 1
+
+
+def test_the_widget_page_carries_the_privacy_notice_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.channels.webchat import WEB_DIR, with_privacy_notice
+    from bot.settings import load_settings
+
+    page = (WEB_DIR / "index.html").read_bytes()
+    monkeypatch.delenv("WIDGET_PRIVACY_NOTICE", raising=False)
+    monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "90")
+    default = with_privacy_notice(page, load_settings().widget_privacy_notice).decode()
+    assert '<p class="privacy" role="note">Tin nhắn của anh/chị được lưu tối đa 90 ngày' in default
+    assert "Nghị định 13/2023/NĐ-CP" in default and "privacy-notice:" not in default
+
+    monkeypatch.setenv("WIDGET_PRIVACY_NOTICE", "<b>Lưu 30 ngày</b> & xóa")
+    custom = with_privacy_notice(page, load_settings().widget_privacy_notice).decode()
+    assert '<p class="privacy" role="note">&lt;b&gt;Lưu 30 ngày&lt;/b&gt; &amp; xóa</p>' in custom
+
+    monkeypatch.setenv("WIDGET_PRIVACY_NOTICE", "")
+    none = with_privacy_notice(page, load_settings().widget_privacy_notice).decode()
+    assert 'class="privacy"' not in none and "privacy-notice:" not in none
+    assert none.count("\n") == page.decode().count("\n") - 1  # only the marker line went
