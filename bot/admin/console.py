@@ -13,7 +13,8 @@ page; it handles no chat messages. Everything is under ``/admin/``:
   ``/admin/api/agency/<code>``, ``/admin/api/export.xlsx`` and ``.csv``,
   ``/admin/api/unanswered?since=YYYY-MM-DD[&all=1]``, ``POST
   /admin/api/unanswered/handled`` ``{"key", "handled": bool}``,
-  ``/admin/api/insight?since=YYYY-MM-DD``, ``/admin/api/health``, ``/admin/api/me``.
+  ``/admin/api/insight?since=YYYY-MM-DD``, ``/admin/api/feedback?since=YYYY-MM-DD``
+  (ratings of answers, worst first), ``/admin/api/health``, ``/admin/api/me``.
 
 Without ``ADMIN_TOKEN`` every route answers 503 with a sentence saying how to
 switch the console on. Wrong passwords and tokens count against the client
@@ -307,6 +308,14 @@ class AdminConsole(InputChannel):
             per_day = await run(insight.messages_per_day, trackers, since)
             intents = await run(insight.top_intents, trackers, since)
             return _json({"since": since.isoformat(), "per_day": per_day, "intents": intents})
+
+        @admin.route("/api/feedback", methods=["GET"])
+        @guarded
+        async def feedback_view(request: Request, user: str) -> HTTPResponse:
+            since = since_of(request)
+            if since is None:
+                return _json({"error": BAD_SINCE}, 400)
+            return _json({"since": since.isoformat(), "answers": await run(insight.answer_ratings, engine(), since)})
 
         @admin.route("/api/health", methods=["GET"])
         @guarded

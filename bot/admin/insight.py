@@ -11,11 +11,15 @@ or "not in the source" (:data:`UNANSWERED_INTENTS`), or when the turn it
 started ran one of :data:`UNANSWERED_ACTIONS` (Rasa's core fallback). Messages
 whose normalised text (:func:`group_key`) is the same form one group.
 
+The users' ratings of answers come from the application database
+(:func:`answer_ratings`, table ``answer_feedback``).
+
 Days are local dates in Asia/Ho_Chi_Minh (UTC+7, no daylight saving);
 ``since`` arguments are local dates too.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -29,6 +33,7 @@ from bot.admin.masking import mask_id
 from bot.admin.staff import audit_staff_action
 from bot.channels.conversations import SEPARATOR
 from bot.db import models as m
+from bot.db.feedback import feedback_summary
 from bot.domain.dates import local_time_text
 from bot.domain.normalise import chat_fold
 
@@ -55,6 +60,12 @@ def group_key(text: str) -> str:
     diacritics and case folded), punctuation dropped, spaces collapsed, at most
     255 characters. ``"Giá vàng hôm nay?"`` and ``"gia vang hom nay"`` share one."""
     return _NOT_WORD.sub(" ", chat_fold(text or "")).strip()[:255]
+
+
+def handled_id(key: str) -> str:
+    """What ``handled_question`` stores for group ``key``: its SHA-256 (hex), so
+    the table and the audit keep no question text past the retention period."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def channel_of(sender_id: str) -> str:
@@ -87,13 +98,16 @@ def _local(ts: Optional[float]) -> str:
 
 
 def ensure_indexes(engine: Engine) -> None:
-    """Creates ``(type_name, timestamp)`` on Rasa's ``events`` when missing (the
-    console's date-bounded scans need it; Rasa indexes only ``sender_id``).
-    Does nothing when the table is not there yet."""
+    """Creates :data:`INDEX_NAME` on Rasa's ``events`` when missing (Rasa indexes
+    only ``sender_id``): ``(type_name, timestamp)`` for the date-bounded scans,
+    then every other column the console's counts read but ``data``, so they
+    never touch the table itself (a year's range read through a narrower index
+    is slower than a full scan). Does nothing when the table is not there yet."""
     if not sa.inspect(engine).has_table("events"):
         return
     with engine.begin() as connection:
-        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {INDEX_NAME} ON events (type_name, timestamp)")
+        connection.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {INDEX_NAME} ON events "
+                                   "(type_name, timestamp, sender_id, intent_name, action_name)")
 
 
 def messages_per_day(engine: Engine, since: date) -> List[Dict[str, Any]]:
@@ -124,13 +138,19 @@ def top_intents(engine: Engine, since: date, limit: int = 10) -> List[Dict[str, 
             for r in rows[:limit]]
 
 
-def last_message_per_channel(engine: Engine) -> Dict[str, str]:
-    """Local time text of the latest user message of each channel that has one."""
-    channel = _channel_sql().label("channel")
-    q = (sa.select(channel, sa.func.max(EVENTS.c.timestamp)).select_from(EVENTS)
-         .where(EVENTS.c.type_name == "user").group_by(channel))
+def last_message_per_channel(engine: Engine, scan_limit: int = 20_000) -> Dict[str, str]:
+    """Local time text of the latest user message of each channel seen among the
+    latest ``scan_limit`` messages (newest first through the console's index, so
+    it stops early; a channel silent for longer is left out)."""
+    q = (sa.select(EVENTS.c.sender_id, EVENTS.c.timestamp).where(EVENTS.c.type_name == "user")
+         .order_by(EVENTS.c.timestamp.desc()).limit(scan_limit))
+    latest: Dict[str, str] = {}
     with engine.connect() as connection:
-        return {c: _local(ts) for c, ts in connection.execute(q).all()}
+        for sender_id, ts in connection.execute(q):
+            latest.setdefault(channel_of(sender_id), _local(ts))
+            if len(latest) > len(CHANNEL_PREFIXES):
+                break
+    return latest
 
 
 def _unanswered_messages(engine: Engine, since: date) -> Iterable[Any]:
@@ -155,8 +175,8 @@ def _unanswered_messages(engine: Engine, since: date) -> Iterable[Any]:
 def unanswered(engine: Engine, since: date, handled: Set[str], include_handled: bool = False,
                limit: int = 200) -> List[Dict[str, Any]]:
     """Groups of unanswered questions asked from ``since`` on, most asked first
-    (then most recent), at most ``limit``; groups whose key is in ``handled`` are
-    left out unless ``include_handled``.
+    (then most recent), at most ``limit``; groups whose :func:`handled_id` is in
+    ``handled`` are left out unless ``include_handled``.
 
     Returns ``[{"key", "text" (latest wording), "examples" (up to 3 distinct
     wordings), "count", "first_seen", "last_seen" (local time text),
@@ -170,10 +190,11 @@ def unanswered(engine: Engine, since: date, handled: Set[str], include_handled: 
         except ValueError:
             continue
         key = group_key(text)
-        if not key or (key in handled and not include_handled):
+        done = bool(key) and handled_id(key) in handled
+        if not key or (done and not include_handled):
             continue
         g = groups.setdefault(key, {"key": key, "text": text, "examples": [], "count": 0, "first_seen_at": ts,
-                                    "last_seen_at": ts, "channels": {}, "senders": set(), "handled": key in handled})
+                                    "last_seen_at": ts, "channels": {}, "senders": set(), "handled": done})
         g["count"] += 1
         g["text"], g["last_seen_at"] = text, ts
         if text not in g["examples"] and len(g["examples"]) < MAX_EXAMPLES:
@@ -189,8 +210,16 @@ def unanswered(engine: Engine, since: date, handled: Set[str], include_handled: 
     return out
 
 
+def answer_ratings(app_engine: Engine, since: date) -> List[Dict[str, Any]]:
+    """The users' ratings of answers from the local date ``since`` on, worst-rated
+    first (:func:`bot.db.feedback.feedback_summary`), ``last_seen`` as local time text."""
+    with app_engine.connect() as connection:
+        rows = feedback_summary(connection, since)
+    return [dict(r, last_seen=local_time_text(r["last_seen"])) for r in rows]
+
+
 def handled_keys(app_engine: Engine) -> Set[str]:
-    """Keys of the groups marked handled (application database)."""
+    """:func:`handled_id` of every group marked handled (application database)."""
     with app_engine.connect() as connection:
         return set(connection.execute(sa.select(m.HandledQuestion.key)).scalars())
 
@@ -199,16 +228,18 @@ def mark_handled(app_engine: Engine, key: str, username: str, handled: bool = Tr
     """Marks group ``key`` handled by ``username`` (or not, ``handled=False``),
     audited as ``mark_handled`` / ``unmark_handled``. Returns False when nothing
     changed (already in that state). Raises ``ValueError`` for an empty key."""
-    key = (key or "").strip()[:255]
+    key = (key or "").strip()
     if not key:
         raise ValueError("empty group key")
+    digest = handled_id(key)
     with Session(app_engine, future=True) as s, s.begin():
-        row = s.get(m.HandledQuestion, key)
+        row = s.get(m.HandledQuestion, digest)
         if (row is not None) == handled:
             return False
         if handled:
-            s.add(m.HandledQuestion(key=key, handled_by=username))
+            s.add(m.HandledQuestion(key=digest, handled_by=username))
         else:
             s.delete(row)
-        audit_staff_action(s, username, "mark_handled" if handled else "unmark_handled", detail={"group": key})
+        audit_staff_action(s, username, "mark_handled" if handled else "unmark_handled",
+                           detail={"group": digest[:16]})
         return True

@@ -330,8 +330,9 @@ class StaffAccount(Base):
 
 class HandledQuestion(Base):
     """A group of unanswered questions an operator marked as handled in the
-    console: it leaves the default view. ``key`` is the group's normalised text
-    (:func:`bot.admin.insight.group_key`); ``handled_by`` the staff username."""
+    console: it leaves the default view. ``key`` is the SHA-256 (hex) of the
+    group's normalised text (:func:`bot.admin.insight.handled_id`), so no
+    question text is kept here; ``handled_by`` the staff username."""
 
     __tablename__ = "handled_question"
 

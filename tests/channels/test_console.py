@@ -49,9 +49,9 @@ def staff(channel_assistant: ChannelAssistant) -> str:
     return STAFF
 
 
-def ask(assistant: ChannelAssistant, text: str) -> list:
+def ask(assistant: ChannelAssistant, text: str, sender: str = "") -> list:
     answer = requests.post(f"{assistant.url}/webhooks/rest/webhook",
-                           json={"sender": f"console-{uuid.uuid4().hex[:8]}", "message": text}, timeout=60)
+                           json={"sender": sender or f"console-{uuid.uuid4().hex[:8]}", "message": text}, timeout=60)
     answer.raise_for_status()
     return answer.json()
 
@@ -90,6 +90,11 @@ def test_console_in_chromium(channel_assistant: ChannelAssistant, staff: str, si
     question = f"Cho hỏi giá vé xem bóng đá ở sân Mỹ Đình tuần sau ({size}) là bao nhiêu?"
     for text in (HTML_QUESTION, question):
         assert ask(channel_assistant, text), "the assistant did not answer"
+    # a rating in the chat: "Chưa đúng" under an answer, then what was wrong
+    rater, comment = f"console-rater-{size}", f"Thiếu ngày ký ({size})"
+    assert ask(channel_assistant, "Văn bản 797 có số hiệu là gì?", rater)
+    assert ask(channel_assistant, "/answer_wrong", rater)
+    assert ask(channel_assistant, comment, rater)
     url, width = channel_assistant.url, SIZES[size]["width"]
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
@@ -151,6 +156,9 @@ def test_console_in_chromium(channel_assistant: ChannelAssistant, staff: str, si
             assert page.locator("#unanswered img").count() == 0 and dialogs == []
             assert page.evaluate("typeof Chart") == "function"
             assert page.locator("#intents tbody tr").count() > 0
+            rating = page.locator("#feedback li.rating", has=page.locator("li", has_text=comment))
+            rating.wait_for()
+            assert "797/BTTTT-THH" in rating.locator(".answer").text_content()
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             page.screenshot(path=str(ARTIFACTS / f"console-{size}-questions.png"), full_page=True)
 

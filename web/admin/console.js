@@ -222,10 +222,12 @@ function sinceParam() {
 }
 
 async function loadQuestions() {
-  const [insight, unanswered] = await Promise.all([
+  const [insight, unanswered, feedback] = await Promise.all([
     api(`/admin/api/insight?${sinceParam()}`),
     api(`/admin/api/unanswered?${sinceParam()}${$("show-handled").checked ? "&all=1" : ""}`),
+    api(`/admin/api/feedback?${sinceParam()}`),
   ]);
+  renderFeedback(feedback.answers);
   if (!$("since").value) $("since").value = insight.since;
   drawChart(insight.per_day);
   const intents = $("intents").tBodies[0];
@@ -257,6 +259,23 @@ async function loadQuestions() {
       loadQuestions();
     });
     item.appendChild(button);
+    list.appendChild(item);
+  }
+}
+
+function renderFeedback(answers) {
+  const list = $("feedback");
+  list.replaceChildren();
+  if (!answers.length) list.appendChild(el("li", "Chưa có đánh giá nào trong khoảng này."));
+  for (const answer of answers) {
+    const item = el("li", null, "group rating");
+    item.appendChild(el("p", answer.answer_text, "answer"));
+    item.appendChild(el("p", `Chưa đúng ${answer.not_helpful} · Hữu ích ${answer.helpful} · gần nhất ${answer.last_seen} · ${answer.answer_key}`, "meta"));
+    if (answer.comments.length) {
+      const comments = el("ul", null, "comments");
+      for (const comment of answer.comments) comments.appendChild(el("li", comment));
+      item.appendChild(comments);
+    }
     list.appendChild(item);
   }
 }

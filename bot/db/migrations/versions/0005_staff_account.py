@@ -3,7 +3,8 @@
 - ``staff_account``: who may sign in to ``/admin/`` (``python -m bot staff``),
   with an argon2id password hash.
 - ``handled_question``: groups of unanswered questions an operator marked as
-  handled (keyed by the group's normalised text), so they leave the default view.
+  handled (keyed by the SHA-256 of the group's normalised text: no question text
+  is kept), so they leave the default view.
 
 Revision ID: 0005_staff_account
 Revises: 0004_answer_feedback

@@ -65,7 +65,7 @@ def test_handled_groups_leave_the_default_view_and_the_change_is_audited(migrate
     assert insight.mark_handled(migrated_engine, key, "lan") is True
     assert insight.mark_handled(migrated_engine, key, "lan") is False  # already handled
     handled = insight.handled_keys(migrated_engine)
-    assert handled == {key}
+    assert handled == {insight.handled_id(key)} and "vang" not in repr(handled)  # no question text kept
     assert insight.unanswered(migrated_engine, DAY, handled) == []
     shown = insight.unanswered(migrated_engine, DAY, handled, include_handled=True)
     assert [g["handled"] for g in shown] == [True]
@@ -104,3 +104,19 @@ def test_index_is_added_once_and_only_when_rasa_made_the_table(migrated_engine) 
                                       ("<img src=x onerror=alert(1)>", "img src x onerror alert 1")])
 def test_group_key(text: str, key: str) -> None:
     assert insight.group_key(text) == key
+
+
+def test_answer_ratings_worst_first_with_comments(migrated_engine) -> None:
+    from bot.db.feedback import record_feedback
+
+    with migrated_engine.begin() as c:
+        for helpful in (True, True, False):
+            record_feedback(c, sender_id="web:a", answer_key="utter_doc_number", answer_text="Số hiệu 797/BTTTT-THH",
+                            helpful=helpful, at=datetime.fromtimestamp(at(2), timezone.utc))
+        record_feedback(c, sender_id="telegram:1", answer_key="utter_doc_date", answer_text="Ngày 6/3/2022",
+                        helpful=False, comment="<b>thiếu</b> giờ", at=datetime.fromtimestamp(at(3), timezone.utc))
+    rows = insight.answer_ratings(migrated_engine, DAY)
+    assert [(r["answer_key"], r["helpful"], r["not_helpful"]) for r in rows] == [
+        ("utter_doc_date", 0, 1), ("utter_doc_number", 2, 1)]
+    assert rows[0]["comments"] == ["<b>thiếu</b> giờ"] and rows[0]["last_seen"] == "02/03/2026 10:00"
+    assert insight.answer_ratings(migrated_engine, date(2026, 3, 3)) == []
