@@ -10,9 +10,12 @@ worded in a few near-identical ways.
 
 As a script it seeds a throwaway SQLite file in WAL mode (as ``make run``
 keeps conversations) and prints the console's query times, without and with
-the console's index (milliseconds, median of ``--repeat`` runs)::
+the console's index (milliseconds, median of ``--repeat`` runs); with
+``--http PORT`` it then starts a real Rasa server on that port (the trained
+model, ``ADMIN_TOKEN`` set, this tracker store) and times the console's API
+end to end::
 
-    .venv/bin/python -m bench.console_data --messages 100000
+    .venv/bin/python -m bench.console_data --messages 100000 [--http 5640]
 """
 from __future__ import annotations
 
@@ -108,6 +111,42 @@ def measure(engine: sa.engine.Engine, today: date, repeat: int = 3) -> Dict[str,
     }
 
 
+def measure_http(folder: Path, conversations: Path, port: int, today: date, repeat: int) -> Dict[str, float]:
+    """Milliseconds (median of ``repeat``) of the console's API on a Rasa server
+    started on ``port`` with the tracker store ``conversations``."""
+    import subprocess
+    import sys
+
+    import requests
+
+    from bot.server.launcher import Launcher, write_endpoints
+    from bot.settings import PROJECT_ROOT
+
+    token = "bench-console-token"
+    env = {"DATABASE_URL": f"sqlite:///{folder / 'assistant.db'}", "ADMIN_TOKEN": token,
+           "ASSISTANT_TODAY": today.isoformat()}
+    launcher = Launcher(env=env, log_dir=folder)
+    subprocess.run([sys.executable, "-m", "bot", "init-db"], env=launcher.env, cwd=PROJECT_ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    endpoints = write_endpoints(folder / "endpoints.yml", "http://127.0.0.1:9/webhook", conversations_db=conversations)
+    with launcher:
+        launcher.rasa_server(port, model=PROJECT_ROOT / "models" / "tro-ly-797.tar.gz", endpoints=endpoints,
+                             credentials=PROJECT_ROOT / "credentials.yml")
+        launcher.wait_ready()
+        base, headers = f"http://127.0.0.1:{port}/admin/api", {"Authorization": f"Bearer {token}"}
+        month, year = (today - timedelta(days=30)).isoformat(), (today - timedelta(days=365)).isoformat()
+        paths = {"status (matrix)": "/status", "insight (30 days)": f"/insight?since={month}",
+                 "insight (365 days)": f"/insight?since={year}", "unanswered (30 days)": f"/unanswered?since={month}",
+                 "unanswered (365 days)": f"/unanswered?since={year}", "health": "/health"}
+
+        def get(path: str) -> None:
+            requests.get(base + path, headers=headers, timeout=60).raise_for_status()
+
+        for path in paths.values():  # warm-up: first queries, caches
+            get(path)
+        return {name: _median_ms(lambda p=path: get(p), repeat) for name, path in paths.items()}
+
+
 def main() -> None:
     from bot.admin.insight import ensure_indexes
     from bot.server.tracker_store import use_wal
@@ -115,6 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--http", type=int, metavar="PORT", help="also time the API on a Rasa server on this port")
     args = parser.parse_args()
     today = date.today()
     with tempfile.TemporaryDirectory() as folder:
@@ -129,6 +169,9 @@ def main() -> None:
         ensure_indexes(engine)
         print("with the console's index:   ", json.dumps(measure(engine, today, args.repeat), ensure_ascii=False))
         engine.dispose()
+        if args.http:
+            times = measure_http(Path(folder), Path(folder) / "conversations.sqlite", args.http, today, args.repeat)
+            print("HTTP API (Rasa server):     ", json.dumps(times, ensure_ascii=False))
 
 
 if __name__ == "__main__":

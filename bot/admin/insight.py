@@ -147,9 +147,11 @@ def last_message_per_channel(engine: Engine, scan_limit: int = 20_000) -> Dict[s
     latest: Dict[str, str] = {}
     with engine.connect() as connection:
         for sender_id, ts in connection.execute(q):
-            latest.setdefault(channel_of(sender_id), _local(ts))
-            if len(latest) > len(CHANNEL_PREFIXES):
-                break
+            channel = channel_of(sender_id)
+            if channel not in latest:
+                latest[channel] = _local(ts)
+                if all(p in latest for p in CHANNEL_PREFIXES):
+                    break
     return latest
 
 
