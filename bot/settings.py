@@ -94,6 +94,14 @@ class Settings:
             ids (``WEBCHAT_SESSION_SECRET``); empty: a random key kept in
             ``webchat_secret_file`` (``<project>/var/webchat-session.key``,
             created once, mode 0600; :mod:`bot.channels.webchat_sessions`).
+        admin_token: the operators' console (:mod:`bot.admin`) is served at
+            ``/admin/`` only when this is set (``ADMIN_TOKEN``); it is also the
+            machine token of the console's API (``Authorization: Bearer``) and
+            the key that signs staff session cookies. Empty: console off.
+        admin_max_failures: wrong passwords or tokens one client address may
+            send within ``admin_lockout_minutes`` before it is refused for that
+            long (``ADMIN_MAX_FAILURES``, 5; ``ADMIN_LOCKOUT_MINUTES``, 15).
+        admin_session_hours: lifetime of a staff sign-in (``ADMIN_SESSION_HOURS``, 8).
         conversation_retention_days: how many days raw message texts are kept
             in the conversations (tracker events), the audit trail and the
             feedback comments before ``python -m bot privacy purge`` removes
@@ -122,6 +130,10 @@ class Settings:
     correction_window_days: int = 7
     webchat_session_secret: str = ""
     webchat_secret_file: Path = PROJECT_ROOT / "var" / "webchat-session.key"
+    admin_token: str = ""
+    admin_max_failures: int = 5
+    admin_lockout_minutes: float = 15.0
+    admin_session_hours: float = 8.0
     conversation_retention_days: int = 180
     widget_privacy_notice: str = ""
 
@@ -159,6 +171,10 @@ def load_settings() -> Settings:
         directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
         correction_window_days=max(0, int(_number("CORRECTION_WINDOW_DAYS", 7))),
         webchat_session_secret=(env.get("WEBCHAT_SESSION_SECRET") or "").strip(),
+        admin_token=(env.get("ADMIN_TOKEN") or "").strip(),
+        admin_max_failures=max(1, int(_number("ADMIN_MAX_FAILURES", 5))),
+        admin_lockout_minutes=max(0.1, _number("ADMIN_LOCKOUT_MINUTES", 15)),
+        admin_session_hours=max(0.1, _number("ADMIN_SESSION_HOURS", 8)),
         conversation_retention_days=retention,
         widget_privacy_notice=DEFAULT_PRIVACY_NOTICE.format(days=retention)
         if env.get("WIDGET_PRIVACY_NOTICE") is None else env["WIDGET_PRIVACY_NOTICE"].strip(),

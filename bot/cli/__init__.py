@@ -8,6 +8,7 @@ One module per command group, each with an ``add_*_commands(subparsers)``:
 - :mod:`bot.cli.corrections`: ``records``, ``withdraw``, ``correct``
 - :mod:`bot.cli.reminders`: ``reminders run-once|list|paused``, ``undelivered``, ``scheduler``
 - :mod:`bot.cli.serve`: ``serve`` (what ``make run`` starts), ``cluster``
+- :mod:`bot.cli.staff`: ``staff add|revoke|list`` (the operators' console's accounts)
 - :mod:`bot.cli.privacy`: ``privacy purge|forget``
 - :mod:`bot.cli.backup`: ``backup``
 
@@ -33,6 +34,7 @@ from bot.cli.files import add_file_commands
 from bot.cli.privacy import add_privacy_commands
 from bot.cli.reminders import add_reminder_commands
 from bot.cli.serve import add_serve_commands
+from bot.cli.staff import add_staff_commands
 from bot.db.repository import Repository
 from bot.db.session import make_engine
 
@@ -42,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Quản lý dữ liệu Văn bản 797/BTTTT-THH.")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (add_data_commands, add_file_commands, add_account_commands, add_correction_commands,
-                add_reminder_commands, add_serve_commands, add_privacy_commands, add_backup_commands):
+                add_reminder_commands, add_serve_commands, add_privacy_commands, add_backup_commands,
+                add_staff_commands):
         add(sub)
     return parser
 

@@ -34,9 +34,12 @@ ACTIONS_VI = {
     "link_failed": "nhập mã không thành", "unlink": "tự hủy liên kết", "revoke_link": "hủy liên kết",
     "subscribe": "bật nhắc hạn", "unsubscribe": "tắt nhắc hạn", "record_submission": "ghi nhận văn bản",
     "import_submissions": "nhập tệp văn bản", "withdraw_submission": "rút bản ghi",
-    "correct_submission": "sửa bản ghi",
+    "correct_submission": "sửa bản ghi", "staff_add": "tạo tài khoản nhân viên",
+    "staff_revoke": "thu hồi tài khoản nhân viên", "staff_login": "đăng nhập bảng điều khiển",
+    "mark_handled": "đánh dấu câu hỏi đã xử lý", "unmark_handled": "bỏ đánh dấu câu hỏi đã xử lý",
 }
-ACTORS_VI = {"operator": "vận hành", "official": "cán bộ", "public": "công khai", "import": "nhập tệp"}
+ACTORS_VI = {"operator": "vận hành", "official": "cán bộ", "public": "công khai", "import": "nhập tệp",
+             "staff": "nhân viên"}
 DETAILS_VI = {"obligation": "nghĩa vụ", "received_on": "ngày gửi", "reference_number": "số hiệu",
               "message_id": "mã tin nhắn", "code_id": "mã số", "expires_at": "hết hạn", "reason": "lý do",
               "file": "tệp", "rows": "số dòng", "link_id": "liên kết số", "record_id": "bản ghi số",

@@ -26,7 +26,7 @@ import yaml
 from bot.channels.config import channel_report
 from bot.server import cluster
 from bot.server.launcher import BIN, Launcher, LaunchError
-from bot.settings import PROJECT_ROOT, cluster_settings, server_settings
+from bot.settings import PROJECT_ROOT, cluster_settings, load_settings, server_settings
 
 MODELS = PROJECT_ROOT / "models"
 MODEL = MODELS / "tro-ly-797.tar.gz"
@@ -93,7 +93,10 @@ def cmd_serve(_repo: None, args) -> int:
         credentials = yaml.safe_load(CREDENTIALS.read_text(encoding="utf-8")) or {}
         print("Channels:\n" + "\n".join(channel_report(credentials, base, widget_built=WIDGET_BUNDLE.exists())))
         print(f"REST channel: POST {base}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"xin chào\"}}")
-        print(f"socket.io channel: {base}/socket.io/", flush=True)
+        print(f"socket.io channel: {base}/socket.io/")
+        console = (f"{base}/admin/ (accounts: python -m bot staff add NAME)" if load_settings().admin_token
+                   else "off (set ADMIN_TOKEN to switch it on)")
+        print(f"Operators' console: {console}", flush=True)
         launcher.rasa_server(server.rasa_port, host=server.rasa_host, model=MODELS, endpoints=endpoints,
                              credentials=CREDENTIALS, api_token=server.auth_token, cors=server.cors)
         launcher.wait_ready("rasa", timeout_s=900)  # the model loads in ~20 s: say when questions get answers

@@ -306,3 +306,36 @@ class AnswerFeedback(Base):
     answer_text = Column(Text, nullable=False, default="")
     helpful = Column(Boolean, nullable=False)
     comment = Column(Text, nullable=True)
+
+
+# --------------------------------------------------------------------------- #
+# Operators' console (bot.admin).                                              #
+# --------------------------------------------------------------------------- #
+class StaffAccount(Base):
+    """A person who signs in to the operators' console (``python -m bot staff``).
+
+    ``password_hash`` is an argon2id hash (argon2-cffi); ``revoked_at`` set means
+    the account can no longer sign in. Times are UTC.
+    """
+
+    __tablename__ = "staff_account"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    revoked_at = Column(UTCDateTime(), nullable=True)
+    last_login_at = Column(UTCDateTime(), nullable=True)
+
+
+class HandledQuestion(Base):
+    """A group of unanswered questions an operator marked as handled in the
+    console: it leaves the default view. ``key`` is the SHA-256 (hex) of the
+    group's normalised text (:func:`bot.admin.insight.handled_id`), so no
+    question text is kept here; ``handled_by`` the staff username."""
+
+    __tablename__ = "handled_question"
+
+    key = Column(String(255), primary_key=True)
+    handled_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    handled_by = Column(String(64), nullable=False)

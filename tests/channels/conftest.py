@@ -39,6 +39,9 @@ from tests.support.fakes import (  # noqa: F401
 
 TELEGRAM_SECRET = "s3cret-Token_for-webhook"
 API_TOKEN = "channels-api-token"  # Rasa's HTTP API, to read trackers
+ADMIN_TOKEN = "console-admin-token-for-tests"  # the operators' console (bot.admin), on in every channel test
+ADMIN_MAX_FAILURES = 3  # wrong secrets before a 429 ...
+ADMIN_LOCKOUT_MINUTES = 0.1  # ... for 6 s (tests/channels/test_console.py waits it out)
 ZALO_OA_SECRET_KEY = "oa-secret-key-for-tests"
 ARTIFACTS = PROJECT_ROOT / "results" / "channels"
 
@@ -88,7 +91,9 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
                ZALO_APP_ID=ZALO_APP_ID, ZALO_OA_SECRET_KEY=ZALO_OA_SECRET_KEY, ZALO_APP_SECRET=ZALO_APP_SECRET,
                ZALO_ACCESS_TOKEN=ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN=ZALO_REFRESH_TOKEN,
                ZALO_API_BASE=zalo.url, ZALO_OAUTH_BASE=zalo.url, ZALO_TOKEN_FILE=str(token_file),
-               CHANNEL_STATE_URL=f"sqlite:///{work / 'channel_state.sqlite'}")
+               CHANNEL_STATE_URL=f"sqlite:///{work / 'channel_state.sqlite'}",
+               ADMIN_TOKEN=ADMIN_TOKEN, ADMIN_MAX_FAILURES=str(ADMIN_MAX_FAILURES),
+               ADMIN_LOCKOUT_MINUTES=str(ADMIN_LOCKOUT_MINUTES))
     launcher = Launcher(env=env, log_dir=work)
     subprocess.run([sys.executable, "-m", "bot", "init-db"], env=launcher.env, check=True, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
@@ -129,6 +134,6 @@ def log_problems(log: str) -> List[str]:
     """What must never be in the server's log: a traceback, or a secret."""
     problems = ["a traceback"] if "Traceback" in log else []
     secrets = [TELEGRAM_TOKEN, TELEGRAM_TOKEN.split(":")[1], TELEGRAM_SECRET, ZALO_ACCESS_TOKEN, ZALO_APP_SECRET,
-               ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN, "zalo-access-token-1", "zalo-refresh-token-1"]
+               ZALO_OA_SECRET_KEY, ZALO_REFRESH_TOKEN, "zalo-access-token-1", "zalo-refresh-token-1", ADMIN_TOKEN]
     problems += [f"the secret {s[:4]}…" for s in secrets if s in log]
     return problems
