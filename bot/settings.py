@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / "data"
 TIMEZONE = "Asia/Ho_Chi_Minh"
+# Said instead of a hand-off when no staff group is set; operators set their own (HANDOFF_CONTACT_TEXT).
+DEFAULT_HANDOFF_CONTACT = ("Hiện chưa có cán bộ trực tuyến qua kênh này. Anh/chị vui lòng liên hệ "
+                           "Bộ phận một cửa của cơ quan chủ trì hoặc gửi văn bản theo đường công văn "
+                           "để được cán bộ trả lời.")
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,17 @@ class Settings:
             ids (``WEBCHAT_SESSION_SECRET``); empty: a random key kept in
             ``webchat_secret_file`` (``<project>/var/webchat-session.key``,
             created once, mode 0600; :mod:`bot.channels.webchat_sessions`).
+        handoff_telegram_chat_id: the Telegram group where staff answer users
+            handed off to a person (``HANDOFF_TELEGRAM_CHAT_ID``, e.g.
+            ``-1001234567890``); empty: the assistant offers no person and
+            says where to call or write instead (:mod:`bot.channels.handoff`).
+        handoff_hours: when staff answer (``HANDOFF_HOURS``, default
+            ``mon-fri 07:30-17:00``, local Asia/Ho_Chi_Minh time;
+            :class:`bot.domain.office_hours.OfficeHours`).
+        handoff_idle_hours: an open hand-off with no message either way for
+            this many hours ends by itself (``HANDOFF_IDLE_HOURS``, default 24).
+        handoff_contact_text: what the user is told instead of a hand-off when
+            no staff group is set (``HANDOFF_CONTACT_TEXT``).
     """
 
     database_url: str
@@ -110,6 +125,10 @@ class Settings:
     correction_window_days: int = 7
     webchat_session_secret: str = ""
     webchat_secret_file: Path = PROJECT_ROOT / "var" / "webchat-session.key"
+    handoff_telegram_chat_id: str = ""
+    handoff_hours: str = "mon-fri 07:30-17:00"
+    handoff_idle_hours: float = 24.0
+    handoff_contact_text: str = ""
 
 
 def load_settings() -> Settings:
@@ -144,6 +163,10 @@ def load_settings() -> Settings:
         directive_full_text_url=(env.get("DIRECTIVE_FULL_TEXT_URL") or "").strip(),
         correction_window_days=max(0, int(_number("CORRECTION_WINDOW_DAYS", 7))),
         webchat_session_secret=(env.get("WEBCHAT_SESSION_SECRET") or "").strip(),
+        handoff_telegram_chat_id=(env.get("HANDOFF_TELEGRAM_CHAT_ID") or "").strip(),
+        handoff_hours=(env.get("HANDOFF_HOURS") or "").strip() or Settings.handoff_hours,
+        handoff_idle_hours=max(0.0, _number("HANDOFF_IDLE_HOURS", 24.0)),
+        handoff_contact_text=(env.get("HANDOFF_CONTACT_TEXT") or "").strip() or DEFAULT_HANDOFF_CONTACT,
     )
 
 
