@@ -27,6 +27,14 @@ Patches:
     every channel's message passes through before it is parsed and logged --
     is wrapped so that only the assistant's own payloads stay intents; any
     other ``/...`` text is read as ordinary text (:mod:`bot.channels.payloads`).
+
+``handoff_relay``
+    While a conversation is handed off to a person, its messages must reach
+    the staff, not the NLU, whatever the channel. ``MessageProcessor.handle_message``
+    -- the one entry of every channel's message, called under the
+    conversation's lock -- is wrapped so that :mod:`bot.channels.handoff`
+    sees each message first (relay, or end the hand-off) and posts the thread
+    of a hand-off the turn opened.
 """
 from __future__ import annotations
 
@@ -134,9 +142,41 @@ def install_payload_guard() -> None:
     MessageProcessor._handle_message_with_tracker = handle  # type: ignore[assignment]
 
 
+def install_handoff_relay() -> None:
+    """Let the hand-off relay take every message of a handed-off conversation.
+
+    Wraps ``MessageProcessor.handle_message`` (idempotent): when
+    :meth:`bot.channels.handoff.Relay.before_turn` takes the message (relayed
+    to the staff, or the hand-off ended) Rasa does not handle it and a REST
+    caller gets what was sent to it; otherwise Rasa handles it and
+    :meth:`~bot.channels.handoff.Relay.after_turn` posts a thread the turn opened.
+    With ``HANDOFF_TELEGRAM_CHAT_ID`` unset both return at once.
+    """
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+
+    from bot.channels.handoff import relay
+
+    if getattr(MessageProcessor.handle_message, "_guarded", False):
+        return
+    original = MessageProcessor.handle_message
+
+    async def handle_message(self: MessageProcessor, message: Any) -> Optional[List[Dict[Text, Any]]]:
+        if await relay().before_turn(message):
+            output = message.output_channel
+            return output.messages if isinstance(output, CollectingOutputChannel) else None
+        result = await original(self, message)
+        await relay().after_turn(message)
+        return result
+
+    handle_message._guarded = True  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = handle_message  # type: ignore[assignment]
+
+
 PATCHES: Dict[str, Callable[[], None]] = {
     "action_guard": install_action_guard,
     "payload_guard": install_payload_guard,
+    "handoff_relay": install_handoff_relay,
 }
 
 

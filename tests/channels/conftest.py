@@ -41,6 +41,7 @@ TELEGRAM_SECRET = "s3cret-Token_for-webhook"
 API_TOKEN = "channels-api-token"  # Rasa's HTTP API, to read trackers
 ZALO_OA_SECRET_KEY = "oa-secret-key-for-tests"
 ARTIFACTS = PROJECT_ROOT / "results" / "channels"
+HANDOFF_GROUP = -1009000000001  # the staff group of hand-offs (HANDOFF_TELEGRAM_CHAT_ID)
 
 
 @dataclass
@@ -88,7 +89,8 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
                ZALO_APP_ID=ZALO_APP_ID, ZALO_OA_SECRET_KEY=ZALO_OA_SECRET_KEY, ZALO_APP_SECRET=ZALO_APP_SECRET,
                ZALO_ACCESS_TOKEN=ZALO_ACCESS_TOKEN, ZALO_REFRESH_TOKEN=ZALO_REFRESH_TOKEN,
                ZALO_API_BASE=zalo.url, ZALO_OAUTH_BASE=zalo.url, ZALO_TOKEN_FILE=str(token_file),
-               CHANNEL_STATE_URL=f"sqlite:///{work / 'channel_state.sqlite'}")
+               CHANNEL_STATE_URL=f"sqlite:///{work / 'channel_state.sqlite'}",
+               HANDOFF_TELEGRAM_CHAT_ID=str(HANDOFF_GROUP))
     launcher = Launcher(env=env, log_dir=work)
     subprocess.run([sys.executable, "-m", "bot", "init-db"], env=launcher.env, check=True, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
@@ -107,6 +109,7 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
                                      started, time.monotonic(),
                                      extra={"env": launcher.env, "launcher": launcher,
                                             "conversations_db": work / "conversations.sqlite",
+                                            "database_url": database_url,
                                             "channel_state_db": work / "channel_state.sqlite"})
         yield assistant
     finally:
