@@ -337,7 +337,7 @@ class Relay:
         if reply_to is not None:
             params.update(reply_to_message_id=reply_to, allow_sending_without_reply=True)
         if markup is not None:
-            params["reply_markup"] = json.dumps(markup)
+            params["reply_markup"] = json.dumps(markup, ensure_ascii=False)
         try:
             result = await telegram.call("sendMessage", params)
         except DeliveryFailed:

@@ -10,6 +10,7 @@ closes; an idle hand-off ends by itself (its last activity moved back in the
 database, as a clock would); a restart of the Rasa server loses nothing."""
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -24,6 +25,7 @@ from tests.channels.test_conversations import rest
 from tests.channels.test_telegram import BOT, message, post, private_chat, texts
 from tests.channels.test_zalo import post as zalo_post
 from tests.channels.test_zalo import text_event
+from tests.channels.widget_client import WidgetClient
 
 _chat_ids = itertools.count(760_000_001)
 _zalo_users = itertools.count(8_760_000_000_000_001)
@@ -81,16 +83,16 @@ def test_telegram_user_and_staff_talk_through_the_group(channel_assistant: Chann
     a = channel_assistant
     chat, thread = open_on_telegram(a)
     assert "Yêu cầu gặp cán bộ #" in thread["text"] and "/xong" in thread["text"]
-    assert "Kết thúc hỗ trợ" in thread["reply_markup"]
+    assert json.loads(thread["reply_markup"])["inline_keyboard"][0][0]["text"] == "Kết thúc hỗ trợ"
 
     # the user's next message goes to the thread, not to the NLU
     question = "Đơn vị tôi chưa nhận được Văn bản 797 thì làm thế nào?"
     assert telegram_says(a, chat, question) == ""  # the assistant stays silent
     relayed = wait_group(a, question)
-    assert relayed["reply_to_message_id"] == thread["message_id"]
+    assert str(relayed["reply_to_message_id"]) == str(thread["message_id"])
 
     staff_says(a, thread["message_id"], "Chào anh/chị, tôi sẽ gửi lại văn bản qua hệ thống quản lý văn bản.")
-    a.telegram.wait_for_calls(lambda c: c["method"] == "sendMessage" and c["params"]["chat_id"] == chat["id"]
+    a.telegram.wait_for_calls(lambda c: c["method"] == "sendMessage" and str(c["params"]["chat_id"]) == str(chat["id"])
                               and c["params"]["text"].startswith(STAFF_PREFIX))
     assert texts(a, chat["id"])[-1] == STAFF_PREFIX + "Chào anh/chị, tôi sẽ gửi lại văn bản qua hệ thống quản lý văn bản."
 
@@ -100,7 +102,7 @@ def test_telegram_user_and_staff_talk_through_the_group(channel_assistant: Chann
 
     # staff close with /xong as a reply in the thread; the assistant answers again
     staff_says(a, thread["message_id"], "/xong")
-    a.telegram.wait_for_calls(lambda c: c["params"].get("chat_id") == chat["id"]
+    a.telegram.wait_for_calls(lambda c: str(c["params"].get("chat_id")) == str(chat["id"])
                               and "Cán bộ đã kết thúc trao đổi" in c["params"].get("text", ""))
     wait_group(a, "đã kết thúc hỗ trợ")
     assert "797/BTTTT-THH" in telegram_says(a, chat, "Văn bản 797 có số hiệu là gì?")
@@ -123,15 +125,16 @@ def test_a_retried_message_is_relayed_once(channel_assistant: ChannelAssistant) 
 def test_group_replies_to_anything_else_go_nowhere(channel_assistant: ChannelAssistant) -> None:
     a = channel_assistant
     chat, thread = open_on_telegram(a)
-    before = [c for c in a.telegram.snapshot() if c["method"] == "sendMessage"]
+    before = len(a.telegram.snapshot())
     staff_says(a, 1, "Tin này trả lời một tin nhắn không thuộc yêu cầu nào.")  # unrelated message
-    other_group = {"id": -1009000000777, "title": "Nhóm khác", "type": "supergroup"}
-    staff_says(a, thread["message_id"], "Tin từ nhóm khác.", chat=other_group)  # not the staff group
     assert post(a, {"message": {"message_id": next(_staff_message_ids), "from": STAFF, "chat": GROUP_CHAT,
                                 "date": int(time.time()), "text": "Chào cả nhóm"}}).status_code == 200
+    # another group's reply to the thread's id is no staff reply (there the assistant answers as usual)
+    other_group = {"id": -1009000000777, "title": "Nhóm khác", "type": "supergroup"}
+    staff_says(a, thread["message_id"], "Tin từ nhóm khác.", chat=other_group)
     time.sleep(1.5)
-    after = [c for c in a.telegram.snapshot() if c["method"] == "sendMessage"]
-    assert after[len(before):] == [], after[len(before):]
+    sent = [c["params"] for c in a.telegram.snapshot()[before:] if c["method"] == "sendMessage"]
+    assert [p["chat_id"] for p in sent if str(p["chat_id"]) in (str(chat["id"]), str(HANDOFF_GROUP))] == [], sent
     staff_says(a, thread["message_id"], "/xong")
 
 
@@ -143,7 +146,7 @@ def test_staff_close_with_the_button(channel_assistant: ChannelAssistant) -> Non
              "message": {"message_id": thread["message_id"], "chat": GROUP_CHAT, "date": int(time.time()),
                          "from": BOT, "text": thread["text"]}}
     assert post(a, {"callback_query": query}).status_code == 200
-    a.telegram.wait_for_calls(lambda c: c["params"].get("chat_id") == chat["id"]
+    a.telegram.wait_for_calls(lambda c: str(c["params"].get("chat_id")) == str(chat["id"])
                               and "Cán bộ đã kết thúc trao đổi" in c["params"].get("text", ""))
     assert "797/BTTTT-THH" in telegram_says(a, chat, "Văn bản 797 có số hiệu là gì?")
 
@@ -161,7 +164,7 @@ def test_rest_user_gets_staff_replies_with_the_next_message_and_ends_it(channel_
     time.sleep(0.5)
     answer = rest(a, sender, "Về hạn nộp báo cáo quý 3 ạ")
     assert answer == STAFF_PREFIX + "Chào anh, anh cần hỗ trợ về nội dung nào?", answer
-    assert wait_group(a, "Về hạn nộp báo cáo quý 3 ạ")["reply_to_message_id"] == thread["message_id"]
+    assert wait_group(a, "Về hạn nộp báo cáo quý 3 ạ")["reply_to_message_id"] == str(thread["message_id"])
     ended = rest(a, sender, "kết thúc")
     assert "đã kết thúc trao đổi với cán bộ" in ended
     wait_group(a, "người dùng đã kết thúc trao đổi")
@@ -189,14 +192,14 @@ def test_zalo_user_gets_staff_replies_and_a_refusal_is_shown_to_staff(channel_as
     a.zalo.wait_for_calls(lambda c: c["kind"] == "cs" and OPENED in str(c["body"]))
     thread = wait_group(a, f"Kênh: Zalo · Người dùng: {user[:3]}…{user[-2:]}")
     zalo_says("Sở tôi cần xác nhận đã nộp báo cáo quý 2")
-    assert wait_group(a, "Sở tôi cần xác nhận đã nộp báo cáo quý 2")["reply_to_message_id"] == thread["message_id"]
+    assert wait_group(a, "Sở tôi cần xác nhận đã nộp báo cáo quý 2")["reply_to_message_id"] == str(thread["message_id"])
     staff_says(a, thread["message_id"], "Bộ đã nhận báo cáo quý 2 của Sở.")
     a.zalo.wait_for_calls(lambda c: c["kind"] == "cs" and c["body"]["message"]["text"]
                           == STAFF_PREFIX + "Bộ đã nhận báo cáo quý 2 của Sở.")
     a.zalo.refuse(user)  # outside Zalo's messaging window
     staff_says(a, thread["message_id"], "Anh còn cần gì thêm không?")
     warning = wait_group(a, "chưa gửi được tin nhắn tới người dùng")
-    assert warning["reply_to_message_id"] == thread["message_id"]
+    assert warning["reply_to_message_id"] == str(thread["message_id"])
 
 
 def test_idle_handoff_ends_with_a_note_to_both_sides(channel_assistant: ChannelAssistant) -> None:
@@ -232,5 +235,30 @@ def test_a_restart_of_the_rasa_server_loses_no_handoff(channel_assistant: Channe
     a.telegram.wait_for_calls(lambda c: c["params"].get("text")
                               == STAFF_PREFIX + "Sau khi khởi động lại, tôi vẫn trả lời được anh.")
     telegram_says(a, chat, "Cảm ơn cán bộ")
-    assert wait_group(a, "Cảm ơn cán bộ")["reply_to_message_id"] == thread["message_id"]
+    assert wait_group(a, "Cảm ơn cán bộ")["reply_to_message_id"] == str(thread["message_id"])
     assert "đã kết thúc trao đổi với cán bộ" in telegram_says(a, chat, "quay lại trợ lý")
+
+
+async def _widget_handoff(a: ChannelAssistant) -> tuple:
+    """A widget visitor asks for a person; staff answer while connected, then
+    while the visitor is away: the kept reply arrives on reconnect."""
+    async with WidgetClient(a.url) as client:
+        session_id = await client.request_session(None)
+        assert OFFER in await client.say("cho tôi gặp cán bộ")
+        assert OPENED in await client.say("có")
+        thread = await asyncio.to_thread(wait_group, a, f"Người dùng: {short_id(session_id)}")
+        assert "Kênh: trang web (widget)" in thread["text"]
+        await asyncio.to_thread(staff_says, a, thread["message_id"], "Chào anh/chị, tôi đang xem câu hỏi.")
+        live = await client.replies(quiet_s=0.5)
+    await asyncio.sleep(1)  # the server has seen the socket leave
+    await asyncio.to_thread(staff_says, a, thread["message_id"], "Văn bản đã được gửi lại cho đơn vị.")
+    async with WidgetClient(a.url) as client:
+        assert await client.request_session(session_id) == session_id
+        kept = await client.replies(quiet_s=0.5)
+    return live, kept
+
+
+def test_widget_user_gets_staff_replies_live_and_on_reconnect(channel_assistant: ChannelAssistant) -> None:
+    live, kept = asyncio.run(_widget_handoff(channel_assistant))
+    assert [m["text"] for m in live] == [STAFF_PREFIX + "Chào anh/chị, tôi đang xem câu hỏi."]
+    assert [m["text"] for m in kept] == [STAFF_PREFIX + "Văn bản đã được gửi lại cho đơn vị."]

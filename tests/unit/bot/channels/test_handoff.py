@@ -69,3 +69,14 @@ async def test_the_loop_posts_unposted_threads_and_ends_idle_handoffs(relay, fak
     await relay.sweep_once()  # closed once: nothing more is sent
     assert len(fake_telegram.sent_to(42)) == 1
     await relay.outputs["telegram"]._session.close()
+
+
+async def test_staff_button_closes(relay, fake_telegram) -> None:
+    relay, store, clock = relay
+    handoff = store.open("telegram:42", "telegram", "42", GROUP, "tóm tắt")
+    await relay.sweep_once()
+    query = {"id": "cb1", "from": {"id": 5, "is_bot": False}, "data": f"handoff:close:{handoff.id}",
+             "message": {"message_id": store.get(handoff.id).group_message_id, "chat": {"id": int(GROUP)}}}
+    await relay.staff_update({"callback_query": query})
+    assert store.get(handoff.id).closed_by == "staff"
+    await relay.outputs["telegram"]._session.close()
