@@ -13,6 +13,10 @@ assistant explains, asks "có/không", and on "có" opens a hand-off.
   server posts it to the staff group and relays from then on
   (:mod:`bot.channels.handoff`).
 - :class:`ActionDeclineHandoff` ("không").
+
+An offer left unanswered keeps ``handoff_offered`` set; a "có" or "không"
+typed later answers what else is pending (``action_save_submission`` /
+``action_cancel_submission``), never the stale offer.
 """
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -39,6 +43,7 @@ OFFERED = "handoff_offered"
 UNANSWERED_INTENTS = ("nlu_fallback", "ask_not_in_source")
 SUMMARY_MESSAGES = 6  # the last messages either way that staff see
 SUMMARY_CHARS = 300  # of each
+OFFER_ACTIONS = ("action_offer_handoff", "action_offer_handoff_if_stuck")
 
 
 def unanswered_in_a_row(tracker: Tracker) -> int:
@@ -67,6 +72,21 @@ def recent_messages(tracker: Tracker, limit: int = SUMMARY_MESSAGES) -> List[str
             if len(lines) == limit:
                 break
     return list(reversed(lines))
+
+
+def answers_the_offer(tracker: Tracker) -> bool:
+    """Whether the current message answers an offer made just before it (the
+    assistant's last action before this message was an offer). A "có" typed
+    after other questions answers something else, not a stale offer."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") in OFFER_ACTIONS
+    return False
 
 
 def offer(dispatcher: CollectingDispatcher, text: str) -> List[Dict[Text, Any]]:
@@ -105,6 +125,8 @@ class ActionDeclineHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
+        if not answers_the_offer(tracker):  # a stale offer: "không" is for what is pending
+            return [SlotSet(OFFERED, False), FollowupAction("action_cancel_submission")]
         dispatcher.utter_message(text=say.DECLINED)
         return [SlotSet(OFFERED, False)]
 
@@ -116,6 +138,8 @@ class ActionOpenHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[Dict[Text, Any]]:
         settings = load_settings()
+        if not answers_the_offer(tracker):  # a stale offer: "có" is for what is pending
+            return [SlotSet(OFFERED, False), FollowupAction("action_save_submission")]
         if not settings.handoff_telegram_chat_id:
             dispatcher.utter_message(text=settings.handoff_contact_text)
             return [SlotSet(OFFERED, False)]

@@ -315,7 +315,8 @@ class Handoff(Base):
 
 class HandoffMessage(Base):
     """One message relayed during a hand-off: ``direction`` ``user`` (to the
-    group) or ``staff`` (to the user). ``source_key`` names the platform message
+    group), ``staff`` (to the user) or ``note`` (the assistant's own note to
+    the user, e.g. that staff closed it). ``source_key`` names the platform message
     it came from (e.g. ``telegram:-100123:57``); unique per hand-off, so a
     retried update is relayed once. ``group_message_id``: the message in the
     staff group (the relayed copy, or the staff member's reply), so that a

@@ -29,8 +29,10 @@ def conversation(*turns: tuple, sender: str = "rest:an") -> Tracker:
         events.append({"event": "user", "text": text, "input_channel": "rest",
                        "parse_data": {"intent": {"name": intent, "confidence": 0.9}, "text": text}})
         if reply:
-            events.append({"event": "bot", "text": reply})
-    latest = events[-1 if not turns[-1][2] else -2]["parse_data"]
+            action = "action_offer_handoff" if intent == "request_human" else "utter_other"
+            events += [{"event": "action", "name": action}, {"event": "bot", "text": reply},
+                       {"event": "action", "name": "action_listen"}]
+    latest = [e for e in events if e["event"] == "user"][-1]["parse_data"]
     return Tracker(sender_id=sender, slots={}, latest_message=latest, events=events, paused=False,
                    followup_action=None, active_loop={}, latest_action_name="action_listen")
 
@@ -74,3 +76,13 @@ async def test_yes_opens_one_handoff_with_a_summary(monkeypatch, database) -> No
     assert summary.endswith("Người dùng: Sở tôi chưa nhận được văn bản\nTrợ lý: Xin lỗi, tôi chưa hiểu.\n"
                             "Người dùng: cho tôi gặp cán bộ\nTrợ lý: Anh/chị có muốn chuyển cho cán bộ không?\n"
                             "Người dùng: có")
+
+
+async def test_a_late_yes_answers_what_is_pending_not_a_stale_offer(monkeypatch, database) -> None:
+    monkeypatch.setenv("HANDOFF_TELEGRAM_CHAT_ID", GROUP)
+    t = conversation(("cho tôi gặp cán bộ", "request_human", "Anh/chị có muốn chuyển cho cán bộ không?"),
+                     ("hạn nộp kế hoạch là khi nào", "ask_deadline", "Hạn nộp …"), ("có", "affirm", ""))
+    text, events, _ = await run(ActionOpenHandoff(), t)
+    assert text == "" and events[-1] == {"event": "followup", "timestamp": None, "name": "action_save_submission"}
+    with create_engine(database).connect() as c:
+        assert c.execute(select(m.Handoff.id)).all() == []
