@@ -21,6 +21,7 @@ import time
 from typing import Callable, Optional, TypeVar
 
 from bot.db.accounts import AccountRepository
+from bot.db.handoffs import HandoffStore
 from bot.db.repository import Repository
 from bot.db.session import deadline, make_engine
 from bot.domain.agencies import AgencyDirectory, default_directory
@@ -90,6 +91,16 @@ async def run_accounts(call: Callable[[AccountRepository], T], passthrough: tupl
             layer; nothing was written.
     """
     return await _bounded(lambda: call(accounts()), passthrough, write=write)
+
+
+async def run_handoffs(call: Callable[[HandoffStore], T]) -> T:
+    """Like :func:`run_accounts` for :class:`bot.db.handoffs.HandoffStore`, a
+    write (same engine as :func:`repository`).
+
+    Raises:
+        OutcomeUnknown, DatabaseUnavailable: as :func:`run_accounts`.
+    """
+    return await _bounded(lambda: call(HandoffStore(repository().engine)), write=True)
 
 
 async def _bounded(work: Callable[[], T], passthrough: tuple = (), *, write: bool = False) -> T:

@@ -33,6 +33,10 @@ TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_PRIVACY_NOTICE = ("Tin nhắn của anh/chị được lưu tối đa {days} ngày để trả lời và cải thiện trợ lý, "
                           "theo Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân. Vui lòng không gửi số "
                           "CCCD, số điện thoại hay thông tin cá nhân khác.")
+# Said instead of a hand-off when no staff group is set; operators set their own (HANDOFF_CONTACT_TEXT).
+DEFAULT_HANDOFF_CONTACT = ("Hiện chưa có cán bộ trực tuyến qua kênh này. Anh/chị vui lòng liên hệ "
+                           "Bộ phận một cửa của cơ quan chủ trì hoặc gửi văn bản theo đường công văn "
+                           "để được cán bộ trả lời.")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,17 @@ class Settings:
         widget_privacy_notice: the short notice the website widget shows under
             its title (``WIDGET_PRIVACY_NOTICE``; unset: :data:`DEFAULT_PRIVACY_NOTICE`
             with ``{days}`` the retention; set but empty: no notice).
+        handoff_telegram_chat_id: the Telegram group where staff answer users
+            handed off to a person (``HANDOFF_TELEGRAM_CHAT_ID``, e.g.
+            ``-1001234567890``); empty: the assistant offers no person and
+            says where to call or write instead (:mod:`bot.channels.handoff`).
+        handoff_hours: when staff answer (``HANDOFF_HOURS``, default
+            ``mon-fri 07:30-17:00``, local Asia/Ho_Chi_Minh time;
+            :class:`bot.domain.office_hours.OfficeHours`).
+        handoff_idle_hours: an open hand-off with no message either way for
+            this many hours ends by itself (``HANDOFF_IDLE_HOURS``, default 24).
+        handoff_contact_text: what the user is told instead of a hand-off when
+            no staff group is set (``HANDOFF_CONTACT_TEXT``).
     """
 
     database_url: str
@@ -136,6 +151,10 @@ class Settings:
     admin_session_hours: float = 8.0
     conversation_retention_days: int = 180
     widget_privacy_notice: str = ""
+    handoff_telegram_chat_id: str = ""
+    handoff_hours: str = "mon-fri 07:30-17:00"
+    handoff_idle_hours: float = 24.0
+    handoff_contact_text: str = ""
 
 
 def load_settings() -> Settings:
@@ -178,6 +197,10 @@ def load_settings() -> Settings:
         conversation_retention_days=retention,
         widget_privacy_notice=DEFAULT_PRIVACY_NOTICE.format(days=retention)
         if env.get("WIDGET_PRIVACY_NOTICE") is None else env["WIDGET_PRIVACY_NOTICE"].strip(),
+        handoff_telegram_chat_id=(env.get("HANDOFF_TELEGRAM_CHAT_ID") or "").strip(),
+        handoff_hours=(env.get("HANDOFF_HOURS") or "").strip() or Settings.handoff_hours,
+        handoff_idle_hours=max(0.0, _number("HANDOFF_IDLE_HOURS", 24.0)),
+        handoff_contact_text=(env.get("HANDOFF_CONTACT_TEXT") or "").strip() or DEFAULT_HANDOFF_CONTACT,
     )
 
 

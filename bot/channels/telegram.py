@@ -78,6 +78,7 @@ from bot.channels.common import GREETING_TEXT, TEXT_ONLY, compact_payload
 from bot.channels.config import TELEGRAM_REQUIRED
 from bot.channels.conversations import conversation_id, recipient
 from bot.channels.delivery import DEFAULT_POLICY, SETUP_POLICY, DeliveryFailed, DeliveryPolicy, deliver, telegram_error
+from bot.channels.handoff import relay
 from bot.channels.outbox import PLANNED, Outbox, planning
 from bot.channels.state import (
     TELEGRAM_BUTTONS,
@@ -310,6 +311,7 @@ class TelegramInput(RasaTelegramInput):
         """The (single) output channel; unlike Rasa's, it does not call ``setWebhook``."""
         if self._output is None:
             self._output = TelegramOutput(self.access_token, self.api_base, self.policy, self.state)
+            relay().register("telegram", self._output)  # the staff group's bot too
         return self._output
 
     async def register_webhook(self) -> bool:
@@ -425,8 +427,13 @@ class TelegramInput(RasaTelegramInput):
     async def handle_update(
         self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]], metadata: Any
     ) -> None:
-        """Processes one update. Raises only on unexpected errors (the route logs them)."""
+        """Processes one update. Raises only on unexpected errors (the route logs them).
+        Updates from the hand-off staff group go to :mod:`bot.channels.handoff`, never to the NLU."""
         out = self.get_output_channel()
+        origin = (update.get("callback_query") or {}).get("message") or update.get("message") or {}
+        if relay().is_staff_chat((origin.get("chat") or {}).get("id")):
+            await relay().staff_update(update)
+            return
         if "callback_query" in update:
             query = update["callback_query"]
             try:
@@ -461,7 +468,9 @@ class TelegramInput(RasaTelegramInput):
             text = self._addressed_text(message)
             if text:
                 sender = self.conversation(message.get("chat") or {}, author)
-                await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=metadata))
+                # message_id names the Telegram message, so a hand-off relays a retried one once
+                await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=metadata,
+                                                 message_id=f"{chat_id}:{message.get('message_id')}"))
             return
         if any(field in message for field in SERVICE_FIELDS):
             return
@@ -495,9 +504,11 @@ class TelegramInput(RasaTelegramInput):
         async def start(app: Any, _loop: Any) -> None:
             app.add_task(self.register_webhook())
             self.get_output_channel().outbox.start()  # replies left pending, by a restart too
+            relay().start()  # hand-off threads not yet posted, idle hand-offs
 
         @telegram_webhook.listener("before_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:
+            await relay().close()
             if self._output is not None:
                 await self._output.outbox.close()
             session = getattr(self._output, "_session", None)

@@ -62,6 +62,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.conversations import conversation_id, recipient
+from bot.channels.handoff import relay
 from bot.channels.webchat_sessions import session_ids
 from bot.settings import load_settings
 
@@ -105,6 +106,7 @@ class SocketIOInput(RasaSocketIOInput):
         sio = self.sio
         namespace = self.namespace or "/"
         ids = session_ids()
+        relay().register("socketio", (sio, namespace, self.bot_message_evt))  # staff replies reach widget rooms
 
         async def bound_session(sid: Text) -> Optional[str]:
             try:
@@ -137,6 +139,7 @@ class SocketIOInput(RasaSocketIOInput):
                 logger.warning("socket.io: a bound socket asked for another session; it keeps its own")
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
             logger.debug("socket.io: %s joined its session", sid)
+            await relay().widget_connected(conversation_id(self.name(), session_id))  # staff replies kept for it
 
         async def refuse(sid: Text, why: str) -> None:
             # never log the ids: a session id is the key to its conversation

@@ -85,6 +85,7 @@ from bot.channels.delivery import (
     record_failure,
     zalo_error,
 )
+from bot.channels.handoff import relay
 from bot.channels.outbox import PLANNED, Outbox, planning
 from bot.channels.state import ZALO_CHOICES, ZALO_EVENTS, ChannelState, SeenOnce, channel_state
 from bot.officials.reminders.pause import resume_on_message
@@ -484,7 +485,9 @@ class ZaloInput(InputChannel):
         self._tasks: Set[asyncio.Task] = set()
 
     def get_output_channel(self) -> ZaloOutput:
-        return ZaloOutput(self.client, self.choices, self.outbox)
+        output = ZaloOutput(self.client, self.choices, self.outbox)
+        relay().register("zalo", output)  # staff replies of a hand-off go out through it
+        return output
 
     # --- verification -------------------------------------------------------
     def verify(self, body: bytes, signature: Optional[Text]) -> Optional[Dict[str, Any]]:
@@ -546,8 +549,9 @@ class ZaloInput(InputChannel):
                 text = str((event.get("message") or {}).get("text") or "").strip()
                 if user_id and text:
                     text = self._user_text(user_id, text)
+                    # message_id names the Zalo event, so a hand-off relays a retried one once
                     await on_new_message(UserMessage(text, out, conversation_id("zalo", user_id),
-                                                     input_channel=self.name(),
+                                                     input_channel=self.name(), message_id=self.event_key(event),
                                                      metadata={"zalo_event": name}))
             elif name in MEDIA_EVENTS:
                 user_id = str((event.get("sender") or {}).get("id") or "")

@@ -339,3 +339,56 @@ class HandledQuestion(Base):
     key = Column(String(255), primary_key=True)
     handled_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
     handled_by = Column(String(64), nullable=False)
+class Handoff(Base):
+    """A conversation handed off to the ministry's staff (:mod:`bot.channels.handoff`).
+
+    ``conversation`` is the Rasa conversation id (``telegram:<chat>``,
+    ``zalo:<user>``, ``web:<session>``, ``rest:<sender>``); ``channel`` and
+    ``user_id`` the account as stored elsewhere. ``group_chat_id`` and
+    ``group_message_id`` locate the message that opened the thread in the staff
+    group (``None`` until it was posted). ``status`` is ``open`` or ``closed``;
+    ``closed_by`` ``user``, ``staff`` or ``idle``. Timestamps are UTC;
+    ``last_activity_at`` moves with every message either way (idle expiry).
+    """
+
+    __tablename__ = "handoff"
+
+    id = Column(Integer, primary_key=True)
+    conversation = Column(String(200), nullable=False, index=True)
+    channel = Column(String(32), nullable=False)
+    user_id = Column(String(128), nullable=False)
+    agency_id = Column(Integer, ForeignKey("agency.id"), nullable=True)
+    status = Column(String(16), nullable=False, default="open", index=True)
+    summary = Column(Text, nullable=False, default="")
+    group_chat_id = Column(String(64), nullable=False)
+    group_message_id = Column(Integer, nullable=True)
+    opened_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    last_activity_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    closed_at = Column(UTCDateTime(), nullable=True)
+    closed_by = Column(String(16), nullable=True)
+
+
+class HandoffMessage(Base):
+    """One message relayed during a hand-off: ``direction`` ``user`` (to the
+    group), ``staff`` (to the user) or ``note`` (the assistant's own note to
+    the user, e.g. that staff closed it). ``source_key`` names the platform message
+    it came from (e.g. ``telegram:-100123:57``); unique per hand-off, so a
+    retried update is relayed once. ``group_message_id``: the message in the
+    staff group (the relayed copy, or the staff member's reply), so that a
+    reply to it stays in the thread. ``status``: ``pending`` (not yet with the
+    user: REST and widget users get it on their next message), ``delivered``
+    or ``failed`` (``error`` says why)."""
+
+    __tablename__ = "handoff_message"
+    __table_args__ = (UniqueConstraint("handoff_id", "source_key", name="uq_handoff_message"),)
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, ForeignKey("handoff.id"), nullable=False, index=True)
+    direction = Column(String(8), nullable=False)
+    text = Column(Text, nullable=False)
+    source_key = Column(String(128), nullable=False)
+    group_message_id = Column(Integer, nullable=True, index=True)
+    status = Column(String(16), nullable=False, default="delivered")
+    error = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime(), nullable=False, default=_utcnow)
+    delivered_at = Column(UTCDateTime(), nullable=True)

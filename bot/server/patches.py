@@ -44,6 +44,13 @@ Patches:
     :data:`KEEPALIVE_S` seconds -- less than the 5 s after which the action
     server (Sanic) closes them, so a request never goes out on a connection the
     server is closing.
+``handoff_relay``
+    While a conversation is handed off to a person, its messages must reach
+    the staff, not the NLU, whatever the channel. ``MessageProcessor.handle_message``
+    -- the one entry of every channel's message, called under the
+    conversation's lock -- is wrapped so that :mod:`bot.channels.handoff`
+    sees each message first (relay, or end the hand-off) and posts the thread
+    of a hand-off the turn opened.
 """
 from __future__ import annotations
 
@@ -231,6 +238,35 @@ def install_action_session() -> None:
 
     session._kept = True  # type: ignore[attr-defined]
     EndpointConfig.session = session  # type: ignore[assignment]
+def install_handoff_relay() -> None:
+    """Let the hand-off relay take every message of a handed-off conversation.
+
+    Wraps ``MessageProcessor.handle_message`` (idempotent): when
+    :meth:`bot.channels.handoff.Relay.before_turn` takes the message (relayed
+    to the staff, or the hand-off ended) Rasa does not handle it and a REST
+    caller gets what was sent to it; otherwise Rasa handles it and
+    :meth:`~bot.channels.handoff.Relay.after_turn` posts a thread the turn opened.
+    With ``HANDOFF_TELEGRAM_CHAT_ID`` unset both return at once.
+    """
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.processor import MessageProcessor
+
+    from bot.channels.handoff import relay
+
+    if getattr(MessageProcessor.handle_message, "_guarded", False):
+        return
+    original = MessageProcessor.handle_message
+
+    async def handle_message(self: MessageProcessor, message: Any) -> Optional[List[Dict[Text, Any]]]:
+        if await relay().before_turn(message):
+            output = message.output_channel
+            return output.messages if isinstance(output, CollectingOutputChannel) else None
+        result = await original(self, message)
+        await relay().after_turn(message)
+        return result
+
+    handle_message._guarded = True  # type: ignore[attr-defined]
+    MessageProcessor.handle_message = handle_message  # type: ignore[assignment]
 
 
 PATCHES: Dict[str, Callable[[], None]] = {
@@ -238,6 +274,7 @@ PATCHES: Dict[str, Callable[[], None]] = {
     "payload_guard": install_payload_guard,
     "reply_schema": install_reply_schema,
     "action_session": install_action_session,
+    "handoff_relay": install_handoff_relay,
 }
 
 

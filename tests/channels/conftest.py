@@ -44,6 +44,7 @@ ADMIN_MAX_FAILURES = 3  # wrong secrets before a 429 ...
 ADMIN_LOCKOUT_MINUTES = 0.1  # ... for 6 s (tests/channels/test_console.py waits it out)
 ZALO_OA_SECRET_KEY = "oa-secret-key-for-tests"
 ARTIFACTS = PROJECT_ROOT / "results" / "channels"
+HANDOFF_GROUP = -1009000000001  # the staff group of hand-offs (HANDOFF_TELEGRAM_CHAT_ID)
 
 
 @dataclass
@@ -93,7 +94,8 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
                ZALO_API_BASE=zalo.url, ZALO_OAUTH_BASE=zalo.url, ZALO_TOKEN_FILE=str(token_file),
                CHANNEL_STATE_URL=f"sqlite:///{work / 'channel_state.sqlite'}",
                ADMIN_TOKEN=ADMIN_TOKEN, ADMIN_MAX_FAILURES=str(ADMIN_MAX_FAILURES),
-               ADMIN_LOCKOUT_MINUTES=str(ADMIN_LOCKOUT_MINUTES))
+               ADMIN_LOCKOUT_MINUTES=str(ADMIN_LOCKOUT_MINUTES),
+               HANDOFF_TELEGRAM_CHAT_ID=str(HANDOFF_GROUP))
     launcher = Launcher(env=env, log_dir=work)
     subprocess.run([sys.executable, "-m", "bot", "init-db"], env=launcher.env, check=True, cwd=PROJECT_ROOT,
                    stdout=subprocess.DEVNULL)
@@ -112,6 +114,7 @@ def channel_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chan
                                      started, time.monotonic(),
                                      extra={"env": launcher.env, "launcher": launcher,
                                             "conversations_db": work / "conversations.sqlite",
+                                            "database_url": database_url,
                                             "channel_state_db": work / "channel_state.sqlite"})
         yield assistant
     finally:

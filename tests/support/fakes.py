@@ -99,9 +99,10 @@ class _Fake:
     def app(self) -> web.Application:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def record(self, **call: Any) -> None:
+    def record(self, **call: Any) -> Dict[str, Any]:
         with self.lock:
             self.calls.append(call)
+        return call
 
     def snapshot(self) -> List[Dict[str, Any]]:
         with self.lock:
@@ -165,7 +166,7 @@ class FakeTelegram(_Fake):
             params = await request.json()
         else:
             params = dict(await request.post())
-        self.record(method=method, token=token, params=params)
+        call = self.record(method=method, token=token, params=params)
         if token != TELEGRAM_TOKEN:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
         if method == "setWebhook":
@@ -186,7 +187,9 @@ class FakeTelegram(_Fake):
             status, body, _ = too_many_requests(1)
             return web.json_response(body, status=status)
         if method == "sendMessage":
-            self.message_id += 1
+            with self.lock:
+                self.message_id += 1
+                call["message_id"] = self.message_id  # the sent message's id, for replies to it
             chat_id = int(params["chat_id"])
             return web.json_response({"ok": True, "result": {
                 "message_id": self.message_id, "date": int(time.time()),
