@@ -45,6 +45,9 @@ DIRECTIVE_INTENTS = frozenset({
     "ask_area_public_services", "ask_area_sme", "ask_plan", "ask_quarterly_report", "ask_committee",
     "ask_directive_facts", "check_directive_claim", "ask_source_topic",
 })
+# Sent only by the quick replies' payloads ("/answer_helpful"), which Rasa reads
+# without the classifier: nothing to train or to score on the held-out set.
+BUTTON_INTENTS = frozenset({"answer_helpful", "answer_wrong"})
 HELPFUL = {"answer_helpful": True, "affirm": True, "answer_wrong": False, "deny": False}
 # a typed "có" / "không" that is no rating -> the action the confirmation rules run for it
 HANDED_ON = {"affirm": "action_save_submission", "deny": "action_cancel_submission"}

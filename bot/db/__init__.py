@@ -8,4 +8,7 @@
 - :mod:`bot.db.repository` -- agencies, obligations, submissions.
 - :mod:`bot.db.accounts` -- linked chat accounts, link codes, lock-out, the audit trail.
 - :mod:`bot.db.reminders` -- subscribers and the reminders' delivery log.
+- :mod:`bot.db.feedback` -- users' ratings of the answers (the console reads them).
+- :mod:`bot.db.privacy` -- raw texts purged after the retention, one person's conversations forgotten.
+- :mod:`bot.db.backup` -- SQLite online backups, the ``pg_dump`` command for PostgreSQL.
 """

@@ -105,7 +105,7 @@ def scrub_event(type_name: str, data: Dict[str, Any]) -> bool:
 def _scrub_events(conversations: Engine, where: Any) -> int:
     if not sa.inspect(conversations).has_table("events"):
         return 0
-    count = 0
+    changed = []
     with conversations.begin() as c:
         rows = c.execute(sa.select(_EVENTS.c.id, _EVENTS.c.type_name, _EVENTS.c.data)
                          .where(where, _EVENTS.c.type_name.in_(("user", "bot", "slot")))).all()
@@ -115,9 +115,11 @@ def _scrub_events(conversations: Engine, where: Any) -> int:
             except ValueError:
                 continue
             if scrub_event(type_name, data):
-                c.execute(_EVENTS.update().where(_EVENTS.c.id == event_id).values(data=json.dumps(data)))
-                count += 1
-    return count
+                changed.append({"event_id": event_id, "scrubbed": json.dumps(data)})
+        if changed:  # one executemany: row by row took 110 s for 100,000 events
+            c.execute(_EVENTS.update().where(_EVENTS.c.id == sa.bindparam("event_id"))
+                      .values(data=sa.bindparam("scrubbed")), changed)
+    return len(changed)
 
 
 def purge_texts(engine: Engine, conversations: Optional[Engine], before: datetime) -> Purged:
