@@ -34,6 +34,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 import yaml
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -95,6 +96,15 @@ def _json(body: Any, status: int = 200, headers: Optional[Dict[str, str]] = None
     return response.json(body, status=status, headers={"Cache-Control": "no-store", **SECURITY_HEADERS,
                                                         **(headers or {})},
                          dumps=lambda o: json.dumps(o, ensure_ascii=False, default=str))
+
+
+def _body(request: Request) -> Dict[str, Any]:
+    """The request's JSON object, or ``{}`` for anything else (no body, bad JSON, a list)."""
+    try:
+        body = request.json
+    except SanicException:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _client(request: Request) -> str:
@@ -207,7 +217,7 @@ class AdminConsole(InputChannel):
             refused = too_many(client)
             if refused is not None:
                 return refused
-            body = request.json if isinstance(request.json, dict) else {}
+            body = _body(request)
             username, password = str(body.get("username") or ""), str(body.get("password") or "")
             user = await run(StaffRepository(engine()).verify, username, password) if username and password else None
             if user is None:
@@ -289,7 +299,7 @@ class AdminConsole(InputChannel):
         @admin.route("/api/unanswered/handled", methods=["POST"])
         @guarded
         async def handled(request: Request, user: str) -> HTTPResponse:
-            body = request.json if isinstance(request.json, dict) else {}
+            body = _body(request)
             key = str(body.get("key") or "").strip()
             if not key:
                 return _json({"error": "Thiếu khóa nhóm câu hỏi (key)."}, 400)

@@ -61,6 +61,10 @@ def test_api_needs_the_token_and_limits_wrong_ones(channel_assistant: ChannelAss
     for path in ("/admin/api/status", "/admin/api/unanswered?since=2022-01-01", "/admin/api/health"):
         answer = requests.get(url + path, timeout=30)
         assert answer.status_code == 401 and set(answer.json()) == {"error"}, path
+    for body in ("not json", "[1, 2]", '{"username": "lan.nguyen"}'):  # bad sign-ins: a clear 401, never a crash
+        answer = requests.post(f"{url}/admin/login", data=body, headers={"Content-Type": "application/json"}, timeout=30)
+        assert answer.status_code == 401 and answer.json()["error"] == "Tên đăng nhập hoặc mật khẩu không đúng."
+    time.sleep(ADMIN_LOCKOUT_MINUTES * 60 + 0.5)  # those three were failures too
     wrong = requests.get(f"{url}/admin/api/status", headers=bearer("not-the-token"), timeout=30)
     assert wrong.status_code == 401 and "agencies" not in wrong.text
     matrix = requests.get(f"{url}/admin/api/status", headers=bearer(ADMIN_TOKEN), timeout=30)

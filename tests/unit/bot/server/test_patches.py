@@ -123,11 +123,11 @@ def test_importing_our_modules_patches_nothing_the_credentials_entry_does():
         "print(getattr(RemoteAction.run, '_guarded', False))\n"
         "import rasa.core.run\n"
         "channels = rasa.core.run.create_http_input_channels(None, 'credentials.yml')\n"
-        "print(getattr(RemoteAction.run, '_guarded', False), sorted(c.name() for c in channels)[0])\n"
+        "print(getattr(RemoteAction.run, '_guarded', False), 'patches' in {c.name() for c in channels})\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
                          timeout=300)
-    assert out.stdout.split() == ["False", "True", "patches"]
+    assert out.stdout.split() == ["False", "True", "True"]
 
 
 @pytest.fixture()
