@@ -84,7 +84,8 @@ async def answer_facts(dispatcher: CollectingDispatcher, tracker: Tracker, facts
                 dispatcher.utter_message(response="utter_db_unavailable")
             events += query.slots("deadline")
         elif fact.fact == q.NOT_IN_SOURCE:  # the clause holds the topic as the user wrote it
-            dispatcher.utter_message(text=wording.not_in_source_reply(fact.clause, load_settings().directive_full_text_url))
+            dispatcher.utter_message(text=wording.not_in_source_reply(fact.clause, load_settings().directive_full_text_url),
+                                     **q.NOT_IN_SOURCE_MARK)
         elif fact.fact in RESPONSES:
             dispatcher.utter_message(response=RESPONSES[fact.fact])
     return events
@@ -160,7 +161,8 @@ class ActionAnswerNotInSource(Action):
             dispatcher.utter_message(response="utter_not_in_source")
             return await answer_other_questions(dispatcher, tracker)
         url = load_settings().directive_full_text_url
-        dispatcher.utter_message(text=wording.not_in_source_reply(topic, url), buttons=_help_buttons(domain))
+        dispatcher.utter_message(text=wording.not_in_source_reply(topic, url), buttons=_help_buttons(domain),
+                                 **q.NOT_IN_SOURCE_MARK)
         return await answer_other_questions(dispatcher, tracker)
 
 
@@ -177,6 +179,7 @@ class ActionAnswerSourceTopic(Action):
             return []
         url = load_settings().directive_full_text_url
         evidence = lookup(topic)
-        buttons = [] if evidence.status != "absent" else _help_buttons(domain)
-        dispatcher.utter_message(text=wording.topic_reply(evidence, url), buttons=buttons)
+        absent = evidence.status == "absent"
+        dispatcher.utter_message(text=wording.topic_reply(evidence, url), buttons=_help_buttons(domain) if absent else [],
+                                 **(q.NOT_IN_SOURCE_MARK if absent else {}))
         return []

@@ -27,7 +27,7 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -48,12 +48,18 @@ CHANNELS = ("web", "telegram", "zalo", "rest")
 EVENTS_TABLE = SQLTrackerStore.SQLEvent.__table__
 
 
-def turn_rows(sender_id: str, text: str, intent: str, action: str, ts: float) -> List[Dict]:
-    """The ``events`` rows of one turn, as ``SQLTrackerStore.save`` writes them."""
+def turn_rows(sender_id: str, text: str, intent: str, action: str, ts: float,
+              replies: Optional[List[BotUttered]] = None) -> List[Dict]:
+    """The ``events`` rows of one turn, as ``SQLTrackerStore.save`` writes them;
+    ``replies``: the bot events the action sent (default one ``"…"``), their
+    timestamps set within the turn."""
+    replies = replies if replies is not None else [BotUttered("…")]
+    for i, reply in enumerate(replies):
+        reply.timestamp = ts + 0.2 + i * 0.01
     events = [UserUttered(text, intent={"name": intent, "confidence": 0.9},
                           parse_data={"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text},
                           timestamp=ts),
-              ActionExecuted(action, timestamp=ts + 0.1), BotUttered("…", timestamp=ts + 0.2),
+              ActionExecuted(action, timestamp=ts + 0.1), *replies,
               ActionExecuted("action_listen", timestamp=ts + 0.3)]
     rows = []
     for event in events:

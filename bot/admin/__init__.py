@@ -9,7 +9,8 @@
 - :mod:`bot.admin.insight` -- "Câu hỏi": messages per day, top intents and the
   unanswered questions, read from Rasa's SQL tracker store (table ``events``).
 - :mod:`bot.admin.health` -- "Hệ thống": channels, their last message, Zalo
-  tokens, reminders and undelivered replies.
+  tokens, reminders (and the scheduler's last pass), undelivered replies and
+  open hand-offs to staff.
 - :mod:`bot.admin.console` -- the Sanic blueprint (``bot.admin.console.AdminConsole``
   in ``credentials.yml``) serving the page and its JSON API.
 """

@@ -8,8 +8,10 @@ Rasa's ``SQLTrackerStore`` keeps one row per event in its table ``events``
 
 A message is **unanswered** when its intent is the fallback or "out of scope"
 or "not in the source" (:data:`UNANSWERED_INTENTS`), or when the turn it
-started ran one of :data:`UNANSWERED_ACTIONS` (Rasa's core fallback). Messages
-whose normalised text (:func:`group_key`) is the same form one group.
+started ran one of :data:`UNANSWERED_ACTIONS` (Rasa's core fallback) or sent a
+reply marked :data:`bot.domain.questions.NOT_IN_SOURCE_MARK` (the article does
+not cover it, said by an action answering other facts too). Messages whose
+normalised text (:func:`group_key`) is the same form one group.
 
 The users' ratings of answers come from the application database
 (:func:`answer_ratings`, table ``answer_feedback``).
@@ -36,6 +38,7 @@ from bot.db import models as m
 from bot.db.feedback import feedback_summary
 from bot.domain.dates import local_time_text
 from bot.domain.normalise import chat_fold
+from bot.domain.questions import NOT_IN_SOURCE_MARK
 
 UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope", "ask_not_in_source")
 UNANSWERED_ACTIONS = ("action_default_fallback", "utter_default", "utter_out_of_scope",
@@ -45,6 +48,8 @@ OTHER_CHANNEL = "khác"
 LOCAL_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh is UTC+7 all year
 MAX_EXAMPLES = 3
 INDEX_NAME = "ix_events_type_timestamp"
+# NOT_IN_SOURCE_MARK as it appears in a bot event's ``data`` (Rasa stores json.dumps of the event)
+NOT_IN_SOURCE_DATA = "%" + json.dumps(NOT_IN_SOURCE_MARK)[1:-1] + "%"
 
 EVENTS = sa.table("events", sa.column("id", sa.Integer), sa.column("sender_id", sa.String),
                   sa.column("type_name", sa.String), sa.column("timestamp", sa.Float),
@@ -163,8 +168,9 @@ def _unanswered_messages(engine: Engine, since: date) -> Iterable[Any]:
                   .where(user.c.sender_id == EVENTS.c.sender_id, user.c.type_name == "user",
                          user.c.id < EVENTS.c.id).scalar_subquery())
     failed_turns = (sa.select(turn_start).select_from(EVENTS)
-                    .where(EVENTS.c.type_name == "action", EVENTS.c.timestamp >= start,
-                           EVENTS.c.action_name.in_(UNANSWERED_ACTIONS)))
+                    .where(EVENTS.c.timestamp >= start,
+                           sa.or_(sa.and_(EVENTS.c.type_name == "action", EVENTS.c.action_name.in_(UNANSWERED_ACTIONS)),
+                                  sa.and_(EVENTS.c.type_name == "bot", EVENTS.c.data.like(NOT_IN_SOURCE_DATA)))))
     asked = EVENTS.alias("asked")
     q = (sa.select(asked.c.sender_id, asked.c.timestamp, asked.c.data)
          .where(asked.c.type_name == "user", asked.c.timestamp >= start,

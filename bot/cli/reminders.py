@@ -34,6 +34,7 @@ from bot.db.repository import Repository
 from bot.db.undelivered import STATUSES as REPLY_STATUSES
 from bot.db.undelivered import UndeliveredStore, UndeliveredView
 from bot.domain.dates import local_time_text, local_today
+from bot.officials.reminders.last_pass import LAST_PASS_FILE
 from bot.officials.reminders.plan import stage_vi
 from bot.officials.reminders.scheduler import run_forever, run_once
 from bot.officials.reminders.senders import CREDENTIALS, load_senders
@@ -141,7 +142,7 @@ def cmd_list(repo: Repository, args) -> int:
 def cmd_scheduler(repo: Repository, args) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot.officials.reminders").setLevel(logging.INFO)
-    run_forever(repo.engine, load_settings(), lambda: load_senders(args.credentials))
+    run_forever(repo.engine, load_settings(), lambda: load_senders(args.credentials), last_pass_file=LAST_PASS_FILE)
     return 0
 
 

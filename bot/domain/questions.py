@@ -42,6 +42,11 @@ FACT_INTENTS.update({area: f"ask_{area}" for area in AREAS})
 # bản có nói về chữ ký số không"); its ``clause`` is the topic as the user wrote it.
 NOT_IN_SOURCE = "not_in_source"
 FACT_INTENTS[NOT_IN_SOURCE] = "ask_not_in_source"
+# Metadata of a reply saying the article does not cover what was asked
+# (``utter_message(text=..., **NOT_IN_SOURCE_MARK)``; Rasa keeps the extra key in
+# the bot event's ``metadata``). The console counts such a turn as unanswered
+# (bot.admin.insight) even when a general action, answering other facts too, sent it.
+NOT_IN_SOURCE_MARK: Dict[str, str] = {"answer_kind": NOT_IN_SOURCE}
 AREA_OF_INTENT: Dict[str, str] = {f"ask_{area}": area for area in AREAS}
 
 _DOC = r"(?:van ban|vb|cong van|cv|797)"

@@ -315,11 +315,20 @@ async function loadSystem() {
   fill($("last-message"), last.length ? last : ["Chưa có tin nhắn nào."]);
   const reminders = Object.entries(data.reminders.by_status).map(([s, n]) => `${s} ${n}`).join(", ") || "chưa có";
   const undelivered = Object.entries(data.undelivered).map(([s, n]) => `${s} ${n}`).join(", ");
+  const pass = data.reminders.last_pass;
   fill($("system-facts"), [
     `Lần làm mới mã truy cập Zalo gần nhất: ${data.zalo_token_refresh || "chưa có (hoặc Zalo chưa bật)"}`,
     `Nhắc hạn: lần gần nhất ${data.reminders.last_claimed || "chưa có"}; theo trạng thái: ${reminders}`,
+    pass
+      ? `Bộ hẹn giờ nhắc hạn chạy lần gần nhất lúc ${pass.at}: đã gửi ${pass.sent}, thất bại ${pass.failed}, ` +
+        `chờ gửi lại ${pass.retry}, chờ kênh ${pass.waiting}`
+      : "Bộ hẹn giờ nhắc hạn: chưa ghi nhận lượt chạy nào (chưa chạy, hoặc ngoài giờ gửi 07:00–21:00)",
     `Tin trả lời chưa gửi được: ${undelivered}`,
   ]);
+  const handoffs = data.handoffs.map((h) =>
+    `#${h.id} · ${CHANNEL_NAMES[h.channel] || h.channel} ${h.user} · ${h.agency || "chưa liên kết cơ quan"} · ` +
+    `mở lúc ${h.opened_at}, hoạt động gần nhất ${h.last_activity_at} · ${h.relayed} tin đã chuyển`);
+  fill($("handoffs"), handoffs.length ? handoffs : ["Không có yêu cầu gặp cán bộ nào đang mở."]);
 }
 
 start();

@@ -2,7 +2,8 @@
 
 Modules: :mod:`~bot.officials.reminders.plan` (what is due: pure),
 :mod:`~bot.officials.reminders.senders` (through the channels' connectors),
-:mod:`~bot.officials.reminders.scheduler` (one pass, and the loop); the
+:mod:`~bot.officials.reminders.scheduler` (one pass, and the loop),
+:mod:`~bot.officials.reminders.last_pass` (the loop's last pass, for the console); the
 delivery log is :mod:`bot.db.reminders`.
 
 A subscribed account (``account_link`` row with ``revoked_at IS NULL`` and

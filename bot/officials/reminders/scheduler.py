@@ -12,6 +12,7 @@ import signal
 import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Callable, Dict, List, Mapping, Optional, Set, Tuple
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,7 @@ from bot.db.reminders import FAILED, RETRY, SENT, ReminderStore, Subscriber
 from bot.db.repository import Repository
 from bot.db.views import AgencyStatus, UnknownAgencyError
 from bot.domain.dates import local_today, vn_date
+from bot.officials.reminders.last_pass import record_pass
 from bot.officials.reminders.plan import plan, reminder_text, stage_vi
 from bot.officials.reminders.senders import NOT_CONFIGURED, Sender, clean, load_senders
 from bot.settings import TIMEZONE, Settings
@@ -242,6 +244,7 @@ def run_forever(
     stop: Optional[threading.Event] = None,
     clock: Optional[Callable[[], datetime]] = None,
     send_hours: Optional[Tuple[int, int]] = SEND_HOURS,
+    last_pass_file: Optional[Path] = None,
 ) -> None:
     """The scheduler: one :func:`run_once` every ``settings.reminder_interval_s`` seconds.
 
@@ -250,9 +253,13 @@ def run_forever(
     ``send_hours[0]:00`` and ``send_hours[1]:00`` local time (``None``: any
     hour), so nobody is woken at night. Senders come from
     ``senders_factory()`` at each pass (``credentials.yml`` and the Zalo token
-    file are re-read). Database, network and configuration errors are logged
-    and the loop goes on. Returns when ``stop`` is set, or on SIGTERM/SIGINT
-    when called from the main thread. Never raises.
+    file are re-read). Each pass that completes is recorded in
+    ``last_pass_file`` (:func:`bot.officials.reminders.last_pass.record_pass`;
+    ``python -m bot scheduler`` passes :data:`~bot.officials.reminders.last_pass.LAST_PASS_FILE`;
+    ``None``: not recorded) for the operators' console. Database, network and
+    configuration errors are logged and the loop goes on. Returns when
+    ``stop`` is set, or on SIGTERM/SIGINT when called from the main thread.
+    Never raises.
     """
     stop = stop or threading.Event()
     clock = clock or (lambda: datetime.now(timezone.utc))
@@ -282,6 +289,10 @@ def run_forever(
                     logger.info("reminders %s: sent %d, failed %d, to retry %d, skipped %d, accounts paused %d",
                                 report.today.isoformat(), report.sent, report.failed, report.retry, report.skipped,
                                 report.paused)
+                if last_pass_file is not None:
+                    record_pass(last_pass_file, now, {"sent": report.sent, "failed": report.failed,
+                                                      "retry": report.retry, "skipped": report.skipped,
+                                                      "waiting": report.waiting, "paused": report.paused})
             unknown = ReminderStore(engine, now=clock).count_unknown()
             if unknown != unknown_seen:
                 if unknown:

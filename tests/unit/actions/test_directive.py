@@ -82,6 +82,7 @@ async def test_not_in_source_names_the_topic_and_offers_what_the_article_says(mo
     assert text.startswith("Bài viết nguồn về Văn bản 797/BTTTT-THH không đề cập «chữ ký số»")
     assert "22 nhiệm vụ" in text and "http" not in text
     assert messages[0]["buttons"] == [{"title": "22 nhiệm vụ", "payload": "/ask_tasks"}]
+    assert messages[0]["answer_kind"] == "not_in_source"  # the console's mark (bot.admin.insight)
     assert events == []
 
 
@@ -106,6 +107,7 @@ async def test_a_close_topic_quotes_the_sentence_and_says_what_it_does_not_say(m
     assert "bảo đảm an toàn thông tin mạng.»" in text and "(một trong 6 nội dung phổ cập)" in text
     assert "không nêu nhiệm vụ, biện pháp hay quy định nào về an ninh mạng" in text
     assert "dịch vụ công" not in text and text.endswith(SOURCE)
+    assert "answer_kind" not in messages[0]  # the article comes close: an answer, not "not in the source"
 
 
 async def test_a_topic_said_elsewhere_is_quoted():

@@ -6,11 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from rasa.core.actions.action import RemoteAction
+from rasa.core.channels import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import select
 
+from actions.directive import ActionAnswerDirectiveFacts
 from bench.console_data import EVENTS_TABLE, turn_rows
 from bot.admin import insight
 from bot.db import models as m
+from tests.support.actions import run, tracker
 
 DAY = date(2026, 3, 2)
 
@@ -24,10 +30,22 @@ def at(hour_utc: float, day: int = 2) -> float:
 def events(migrated_engine):
     EVENTS_TABLE.create(migrated_engine)
 
-    def add(sender: str, text: str, intent: str, action: str, ts: float) -> None:
+    def add(sender: str, text: str, intent: str, action: str, ts: float, replies=None) -> None:
         with migrated_engine.begin() as c:
-            c.execute(EVENTS_TABLE.insert(), turn_rows(sender, text, intent, action, ts))
+            c.execute(EVENTS_TABLE.insert(), turn_rows(sender, text, intent, action, ts, replies))
     return add
+
+
+async def facts_answered(text: str, facts) -> list:
+    """The bot events Rasa makes of ``action_answer_directive_facts``' messages for
+    ``text`` whose NLU findings are ``facts``: the real action, then Rasa's own
+    handling of an action server's response (``RemoteAction._utter_responses``)."""
+    t = tracker(text, intent="ask_issuer")
+    t.latest_message["directive_facts"] = facts
+    messages, _ = await run(ActionAnswerDirectiveFacts(), t)
+    nlg = TemplatedNaturalLanguageGenerator({"utter_issuer": [{"text": "Bộ Thông tin và Truyền thông."}]})
+    return await RemoteAction._utter_responses(messages, CollectingOutputChannel(), nlg,
+                                               DialogueStateTracker("web:x", []))
 
 
 def test_unanswered_groups_near_identical_questions_across_channels(migrated_engine, events) -> None:
@@ -48,6 +66,20 @@ def test_unanswered_groups_near_identical_questions_across_channels(migrated_eng
     assert {g["text"] for g in groups[1:]} == {"Thời tiết mai thế nào?", "nhiệm vụ của con mèo là gì",
                                                "Văn bản có nói về tiền điện tử không?"}
     assert all("42" != s and "s1" != s for g in groups for s in g["senders"])  # ids masked
+
+
+async def test_a_topic_not_in_the_article_asked_beside_a_fact_is_unanswered(migrated_engine, events) -> None:
+    mixed = await facts_answered("ai ban hành văn bản, có nói về chữ ký số không",
+                                 [{"fact": "issuer", "clause": "ai ban hành văn bản"},
+                                  {"fact": "not_in_source", "clause": "chữ ký số"}])
+    # the intro ("hai câu hỏi"), the issuer, then the topic the article does not cover
+    assert [e.metadata.get("answer_kind") for e in mixed] == [None, None, "not_in_source"]
+    answered = await facts_answered("ai ban hành văn bản", [{"fact": "issuer", "clause": "ai ban hành văn bản"}])
+    events("web:m1", "ai ban hành văn bản, có nói về chữ ký số không", "ask_issuer", "action_answer_directive_facts",
+           at(2), mixed)
+    events("web:m2", "ai ban hành văn bản", "ask_issuer", "action_answer_directive_facts", at(3), answered)
+    groups = insight.unanswered(migrated_engine, DAY, set())
+    assert [(g["text"], g["count"]) for g in groups] == [("ai ban hành văn bản, có nói về chữ ký số không", 1)]
 
 
 def test_since_is_a_local_date(migrated_engine, events) -> None:

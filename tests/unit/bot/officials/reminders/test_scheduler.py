@@ -19,6 +19,7 @@ from bot.db.migrate import upgrade
 from bot.db.reminders import FAILED, SENDING, SENT, UNKNOWN, ReminderStore
 from bot.db.seed import seed
 from bot.db.session import make_engine
+from bot.officials.reminders.last_pass import read_pass
 from bot.officials.reminders.scheduler import run_forever, run_once
 from bot.officials.reminders.senders import load_senders
 from bot.settings import DATA_DIR, PROJECT_ROOT
@@ -327,10 +328,10 @@ def local(d: date, hour: int) -> datetime:
     return datetime(d.year, d.month, d.day, hour, tzinfo=timezone.utc) - timedelta(hours=7)
 
 
-def run_loop(engine, settings, clock, seconds: float, senders_factory=load_senders) -> None:
+def run_loop(engine, settings, clock, seconds: float, senders_factory=load_senders, last_pass_file=None) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=run_forever, args=(engine, settings, senders_factory),
-                              kwargs=dict(stop=stop, clock=clock))
+                              kwargs=dict(stop=stop, clock=clock, last_pass_file=last_pass_file))
     thread.start()
     time.sleep(seconds)
     stop.set()
@@ -338,18 +339,23 @@ def run_loop(engine, settings, clock, seconds: float, senders_factory=load_sende
     assert not thread.is_alive()
 
 
-def test_the_scheduler_sends_once_in_daytime_only(repo, engine, telegram, settings):
+def test_the_scheduler_sends_once_in_daytime_only(repo, engine, telegram, settings, tmp_path):
     link(engine, "telegram", "1001")
+    last_pass_file = tmp_path / "var" / "reminder_scheduler.json"
     now = {"t": local(day(-7), 23)}  # 23:00 local: too late to write to anyone
-    run_loop(engine, settings, lambda: now["t"], 0.5)
+    run_loop(engine, settings, lambda: now["t"], 0.5, last_pass_file=last_pass_file)
     assert texts_to(telegram, "1001") == []
     now["t"] = local(day(-6), 6) - timedelta(minutes=1)  # 05:59 the next day: still night
-    run_loop(engine, settings, lambda: now["t"], 0.3)
+    run_loop(engine, settings, lambda: now["t"], 0.3, last_pass_file=last_pass_file)
     assert texts_to(telegram, "1001") == []
+    assert read_pass(last_pass_file) is None  # no pass at night, so none recorded
     now["t"] = local(day(-6), 7)  # 07:00: the before_7 reminder, one day late, sent once over many passes
-    run_loop(engine, settings, lambda: now["t"], 1.0)
+    run_loop(engine, settings, lambda: now["t"], 1.0, last_pass_file=last_pass_file)
     assert len(texts_to(telegram, "1001")) == 1
     assert texts_to(telegram, "1001")[0].splitlines()[0].endswith("(còn 6 ngày).")
+    # every pass replaced the record: the last one, at the clock's time, had nothing left to send
+    assert read_pass(last_pass_file) == {"passed_at": now["t"], "sent": 0, "failed": 0, "retry": 0, "skipped": 0,
+                                         "waiting": 0, "paused": 0}
 
 
 def test_the_scheduler_survives_database_errors(engine, telegram, settings, caplog):
