@@ -135,12 +135,6 @@ class HandoffStore:
                              .order_by(m.Handoff.id)).scalars().all()
             return [_view(r) for r in rows]
 
-    def list_open(self) -> List[HandoffView]:
-        """Every open hand-off, oldest first (operators' view)."""
-        with self._session() as c:
-            rows = c.execute(select(m.Handoff).where(m.Handoff.status == OPEN).order_by(m.Handoff.id)).scalars().all()
-            return [_view(r) for r in rows]
-
     def set_group_message(self, handoff_id: int, message_id: int) -> bool:
         """Records where the hand-off's thread starts in the staff group; False
         when another server recorded it first (only one thread per hand-off)."""
