@@ -157,12 +157,31 @@ class Settings:
     handoff_contact_text: str = ""
 
 
+_read: Tuple[object, Optional[Settings]] = (None, None)
+
+
 def load_settings() -> Settings:
-    """Read :class:`Settings` from the environment (no caching: tests change it).
+    """The :class:`Settings` of the current environment.
+
+    Read again whenever the environment changed since the last call (tests
+    change it); otherwise the last reading is returned (the Rasa server asks
+    several times per message: reading cost 2 % of its CPU). Settings are
+    frozen, so sharing them is safe.
 
     Raises:
-        ValueError: a numeric setting is not a number.
+        ValueError: a whole-number setting (e.g. ``LINK_MAX_FAILURES``) is not a
+            number (on every call, never cached).
     """
+    global _read
+    # CPython's raw environment: the same bytes objects while nothing changes, so
+    # comparing with the last key is a pass of identity checks.
+    key = tuple(getattr(os.environ, "_data", os.environ).items())
+    if _read[0] != key:
+        _read = (key, _read_settings())
+    return _read[1]  # type: ignore[return-value]
+
+
+def _read_settings() -> Settings:
     env = os.environ
     default_db = f"sqlite:///{PROJECT_ROOT / 'var' / 'assistant.db'}"
     retention = max(1, int(_number("CONVERSATION_RETENTION_DAYS", 180)))

@@ -1,11 +1,13 @@
-"""The run-time patches of Rasa (bot.server.patches): the action guard and the
-cached check of action-server replies."""
+"""The run-time patches of Rasa (bot.server.patches): the action guard, the
+cached check of action-server replies, the kept action-server session, the
+planned graph runs and the map of event types."""
 from __future__ import annotations
 
 import asyncio
 
 import pytest
 from aiohttp import web
+from rasa.engine.graph import GraphComponent
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.server.launcher import free_port
@@ -235,3 +237,112 @@ async def test_an_idle_connection_is_dropped_before_the_action_server_drops_it()
     finally:
         await runner.cleanup()
     assert KEEPALIVE_S < 5 and len(set(peers)) == 2, peers
+
+
+class _Step(GraphComponent):
+    """A graph component that records its calls and joins its inputs' outputs."""
+
+    calls: list = []
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context):
+        return cls(config["tag"])
+
+    def __init__(self, tag):
+        self.tag = tag
+
+    def run(self, **inputs):
+        _Step.calls.append(self.tag)
+        if self.tag == "broken":
+            raise RuntimeError("a node failed")
+        return self.tag + "(" + ",".join(str(inputs[k]) for k in sorted(inputs)) + ")"
+
+
+def _runner(tmp_path, broken=False):
+    """A diamond graph: a <- b, a <- c, (b, c) <- d, plus e that nobody asks for."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    def node(tag, needs):
+        return SchemaNode(needs=needs, uses=_Step, constructor_name="create", fn="run",
+                          config={"tag": "broken" if broken and tag == "c" else tag})
+
+    schema = GraphSchema({"a": node("a", {"x": "__x__"}), "b": node("b", {"i": "a"}), "c": node("c", {"i": "a"}),
+                          "d": node("d", {"i": "b", "j": "c"}), "e": node("e", {"i": "a"})})
+    return DaskGraphRunner.create(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "m"))
+
+
+def test_graph_plan_runs_each_needed_node_once_with_rasas_results(tmp_path):
+    from rasa.engine.graph import GraphNode
+
+    assert "graph_plan" in install_patches()
+    runner = _runner(tmp_path)
+    _Step.calls = []
+    out = runner.run(inputs={"__x__": 1}, targets=["d"])
+    assert out == {"d": "d(b(a(1)),c(a(1)))"}
+    assert sorted(_Step.calls) == ["a", "b", "c", "d"] and _Step.calls[0] == "a" and _Step.calls[-1] == "d"
+    _Step.calls = []
+    assert runner.run(inputs={"__x__": 2}, targets=["d", "e"]) == {"d": "d(b(a(2)),c(a(2)))", "e": "e(a(2))"}
+    assert _Step.calls.count("a") == 1 and len(_Step.calls) == 5
+    assert runner.run(inputs={"__x__": 3}, targets=["d"]) == {"d": "d(b(a(3)),c(a(3)))"}
+    assert len(runner._plans) == 2  # one plan per list of targets, reused
+    assert isinstance(runner._instantiated_nodes["a"], GraphNode)
+
+
+def test_graph_plan_raises_rasas_errors(tmp_path):
+    from rasa.engine.exceptions import GraphComponentException, GraphRunError
+
+    with pytest.raises((GraphRunError, GraphComponentException)):
+        _runner(tmp_path, broken=True).run(inputs={"__x__": 1}, targets=["d"])
+
+
+def test_event_types_are_read_back_as_rasa_reads_them():
+    from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
+
+    assert "event_types" in install_patches()
+    for event in (UserUttered("xin chào"), SlotSet("agency", "Bộ Y tế"), ActionExecuted("action_listen"),
+                  SessionStarted()):
+        assert Event.from_parameters(event.as_dict()) == event
+    assert Event.resolve_by_type("slot") is SlotSet
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")
+
+    class LaterEvent(SlotSet):  # a subclass imported after the map was built
+        type_name = "later_event_for_test"
+
+    assert Event.resolve_by_type("later_event_for_test") is LaterEvent
+
+
+def _rasa_says_valid(reply) -> bool:
+    import jsonschema
+    from rasa.core.actions.action import RemoteAction
+
+    try:
+        jsonschema.validate(reply, RemoteAction.action_response_format_spec())
+        return True
+    except jsonschema.ValidationError:
+        return False
+
+
+@pytest.mark.parametrize("reply", [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "agency", "value": None}]},
+    {"events": [{"event": "slot", "name": "agency", "value": "x", "timestamp": "yesterday"}]},
+    {"events": [{"event": "slot", "name": "agency", "value": "x", "metadata": []}]},
+    {"events": [{"name": "agency"}]},
+    {"events": [{"event": "active_loop", "name": "agency_form"}, {"event": "reminder", "intent": 3}]},
+    {"events": [{"event": "user", "text": "chào", "parse_data": {"intent": {"name": "greet", "confidence": "x"}}}]},
+    {"events": [{"event": "bot", "text": None}, "slot"]},
+    {"events": [{"event": "followup", "name": "action_x"}, {"event": "restart"}, {"event": "session_started"}]},
+    {"events": [{"event": 5}]},
+    {"responses": [{"text": "x"}], "events": None},
+])
+def test_each_event_checked_against_its_branch_agrees_with_rasas_full_check(reply):
+    from rasa.core.actions.action import RemoteAction
+
+    from bot.server.patches import _reply_validators
+
+    assert _reply_validators(RemoteAction.action_response_format_spec())(reply) is _rasa_says_valid(reply)
