@@ -23,6 +23,7 @@ are only part of another name ("Quảng Ninh" in "huyện Quảng Ninh", "Hà Na
 """
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -254,6 +255,15 @@ def _word_matches(tok: _Tok, accented: str) -> bool:
     return not has_diacritics(tok.accented) or tok.accented == accented
 
 
+@functools.lru_cache(maxsize=None)
+def _name_words(name: str) -> Tuple[Tuple[str, ...], Tuple[bool, ...], str]:
+    """``name``'s lower-case words, whether a dash separates each pair of them,
+    and its first word folded (to skip tokens that cannot start it)."""
+    words = tuple(re.findall(r"[^\W_]+", name.lower()))
+    dashes = tuple(bool(re.search(r"[-–—]", gap)) for gap in re.split(r"[^\W_]+", name)[1:-1])
+    return words, dashes, strip_diacritics(words[0]).lower() if words else ""
+
+
 def _phrase_at(toks: Sequence[_Tok], i: int, words: Sequence[str]) -> bool:
     return i + len(words) <= len(toks) and all(_word_matches(toks[i + k], w) for k, w in enumerate(words))
 
@@ -320,10 +330,9 @@ def read_names(text: str, mentions: Sequence[Mention], former_names: Sequence[Fo
 
     # 1. former provinces ("tỉnh Hà Tây", "Quảng Nam - Đà Nẵng")
     for former in former_names:
-        words = re.findall(r"[^\W_]+", former.name.lower())
-        dashes = [bool(re.search(r"[-–—]", gap)) for gap in re.split(r"[^\W_]+", former.name)[1:-1]]
+        words, dashes, first_folded = _name_words(former.name)
         for i in range(len(toks)):
-            if not _phrase_at(toks, i, words):
+            if toks[i].folded != first_folded or not _phrase_at(toks, i, words):
                 continue
             end_tok = toks[i + len(words) - 1]
             if any(d and not re.search(r"[-–—]", _gap(normalised, toks[i + k], toks[i + k + 1]))
@@ -352,9 +361,9 @@ def read_names(text: str, mentions: Sequence[Mention], former_names: Sequence[Fo
             continue
         hit = None
         for words_text, kind in _TRIGGERS:
-            words = words_text.split()
-            if _phrase_at(toks, i, words):
-                hit = (words, kind)
+            words, _, first_folded = _name_words(words_text)
+            if tok.folded == first_folded and _phrase_at(toks, i, words):
+                hit = (list(words), kind)
                 break
         if hit is None:
             i += 1

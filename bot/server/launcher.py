@@ -52,12 +52,13 @@ def free_port() -> int:
 
 
 def write_endpoints(path: Path, action_url: str, conversations_db: Optional[Path] = None) -> Path:
-    """An ``endpoints.yml`` at ``path`` naming the action server (``http://.../webhook``)
+    """An ``endpoints.yml`` at ``path`` naming the action server (``http://.../webhook``,
+    with the domain sent only to the actions that ask for it, as in ``endpoints.yml``)
     and, with ``conversations_db``, the SQLite tracker store of ``make run`` on
     that file (:mod:`bot.server.tracker_store`); without it Rasa keeps
     conversations in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = f"action_endpoint:\n  url: {action_url}\n"
+    text = f"action_endpoint:\n  url: {action_url}\n  enable_selective_domain: true\n"
     if conversations_db is not None:
         text += ("tracker_store:\n  type: bot.server.tracker_store.SQLiteTrackerStore\n"
                  f"  db: {json.dumps(str(conversations_db))}\n")

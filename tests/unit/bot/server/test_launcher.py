@@ -46,4 +46,5 @@ def test_a_process_that_never_answers_times_out(tmp_path):
 
 def test_endpoints_name_the_action_server(tmp_path):
     path = write_endpoints(tmp_path / "e" / "endpoints.yml", "http://127.0.0.1:5155/webhook")
-    assert path.read_text() == "action_endpoint:\n  url: http://127.0.0.1:5155/webhook\n"
+    assert path.read_text() == ("action_endpoint:\n  url: http://127.0.0.1:5155/webhook\n"
+                                "  enable_selective_domain: true\n")
