@@ -155,3 +155,23 @@ async def test_the_fast_store_on_postgresql(tmp_path) -> None:
         store.engine.dispose()
         with admin.connect() as c:
             c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+async def test_a_conversation_is_stored_without_counting_its_events(tmp_path) -> None:
+    """A new conversation and its next messages are saved without Rasa's count
+    of stored events (it cost a query per message)."""
+    import sqlalchemy as sa
+    from rasa.shared.core.events import UserUttered
+
+    store = SQLiteTrackerStore(_domain(), db=str(tmp_path / "c.sqlite"))
+    statements = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    tracker = await store.get_or_create_tracker("rest:3")
+    for text in ("một", "hai", "ba"):
+        tracker.update(UserUttered(text))
+        await store.save(tracker)
+        tracker = await store.get_or_create_tracker("rest:3")
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["một", "hai", "ba"]
+    assert [e.type_name for e in tracker.events][0] == "action"  # the created tracker's action_listen, once
+    assert len(tracker.events) == 4
+    assert not [s for s in statements if "count(" in s.lower()]
