@@ -84,3 +84,25 @@ def test_persisted_model_loads_with_the_same_predictions(tmp_path: Path) -> None
         loaded.process([b])
         assert a.get("intent") == b.get("intent")
     assert loaded.clf.C == pytest.approx(3.0)
+
+
+def test_probabilities_and_rankings_are_scikit_learns(tmp_path: Path) -> None:
+    """The direct softmax gives scikit-learn's probabilities, and the messages get
+    the intent and ranking Rasa's own ``process`` gives them."""
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    examples = {**EXAMPLES, "thanks": ["cảm ơn", "cảm ơn bạn", "cám ơn nhiều", "thank you"]}
+    storage, data, featurise = featurised(tmp_path, examples)
+    classifier = trained(storage, data, 3.0, "clf")
+    texts = ["chào bạn nhé", "tạm biệt nhé", "hạn nộp báo cáo quý 2", "cảm ơn ad", "xyz"]
+    X = classifier._create_X([featurise(t) for t in texts])
+    assert np.allclose(classifier.probabilities(X), classifier.clf.predict_proba(X), rtol=0, atol=1e-12)
+    for text in texts:
+        ours, rasas = featurise(text), featurise(text)
+        classifier.process([ours])
+        LogisticRegressionClassifier.process(classifier, [rasas])
+        assert ours.get("intent")["name"] == rasas.get("intent")["name"]
+        assert [r["name"] for r in ours.get("intent_ranking")] == [r["name"] for r in rasas.get("intent_ranking")]
+        assert np.allclose([r["confidence"] for r in ours.get("intent_ranking")],
+                           [r["confidence"] for r in rasas.get("intent_ranking")], rtol=0, atol=1e-12)
