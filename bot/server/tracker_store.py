@@ -100,9 +100,10 @@ class FastSQLTrackerStore(SQLTrackerStore):
     ``retrieve(sender_id)`` returns the tracker of the conversation's latest
     session (``None`` if it has no events), marked with how many events it
     read; ``save(tracker)`` inserts only the events after that mark, in one
-    statement, and moves the mark. A tracker without the mark (a new one, or
-    one read across all sessions) is saved as Rasa does, after counting the
-    stored events. Events are only ever appended to a tracker, and the lock
+    statement, and moves the mark; :meth:`create_tracker` marks a new
+    conversation's tracker with 0. A tracker without the mark (built
+    elsewhere, or read across all sessions) is saved as Rasa does, after
+    counting the stored events. Events are only ever appended to a tracker, and the lock
     store lets one message of a conversation be handled at a time, so the mark
     stays true. Raises what SQLAlchemy raises (``sqlalchemy.exc.OperationalError``
     when the database cannot be reached).
