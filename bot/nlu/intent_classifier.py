@@ -17,7 +17,7 @@ server's CPU (issue 12). The probabilities are the same numbers.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -57,12 +57,12 @@ class TunedLogisticRegressionClassifier(LogisticRegressionClassifier):
         return softmax(np.asarray(X @ weights[0]) + weights[1], copy=False)
 
     def _weights(self) -> tuple:
-        """The fitted weights, transposed and contiguous, and the intercepts (cached per fit)."""
-        cached: Optional[tuple] = getattr(self, "_cached_weights", None)
-        if cached is None or cached[0] is not self.clf.coef_:
-            cached = (self.clf.coef_, (np.ascontiguousarray(self.clf.coef_.T), self.clf.intercept_))
-            self._cached_weights = cached
-        return cached[1]
+        """The fitted weights, transposed and contiguous, and the intercepts; kept
+        until the classifier is fitted again (a new ``coef_`` array)."""
+        if getattr(self, "_weights_of", None) is not self.clf.coef_:
+            self._weights_of = self.clf.coef_
+            self._transposed = (np.ascontiguousarray(self.clf.coef_.T), self.clf.intercept_)
+        return self._transposed
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Rasa's ``process``: sets ``intent`` and ``intent_ranking`` (the first
